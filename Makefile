@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test migrate seed reconcile messages clean-db
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DJANGO_DEBUG=1 $(PY) manage.py seed_strategies
+
+run: seed
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+reconcile: install
+	DJANGO_DEBUG=1 $(PY) manage.py reconcile
+
+test: install-test
+	DJANGO_SECRET_KEY=test-only-secret $(PY) -m pytest
+
+# Maintainers: after changing a visible string, refresh the Danish catalogue (needs GNU gettext).
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --locale da --ignore '.venv/*' --ignore 'build/*'
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale da --ignore '.venv/*'
+
+# Removes the embedded database with every edit in it.
+clean-db:
+	rm -rf .pgdata

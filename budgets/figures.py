@@ -1,0 +1,228 @@
+"""Figures derived from the stored cells: sums, subtotals, what is left of a frame, reconciliation.
+
+Everything here is computed from one strategy's rows in a fixed, small number of queries, so the
+strategy page, the reconciliation command and the exports agree to the decimal.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal
+from budgets.numbers import ZERO, Figure
+from initiatives.models import Chapter, Strategy
+
+def total(figures) -> Figure:
+    return sum(figures, Figure())
+
+
+@dataclass
+class Row:
+    line: BudgetLine
+    cells: list  # Allocation or None, one per year
+
+    @property
+    def numbers(self) -> str:
+        return " + ".join(initiative.number for initiative in self.line.initiatives.all() if initiative.number)
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [Figure.of(cell) for cell in self.cells]
+
+    @property
+    def total(self) -> Figure:
+        return total(self.figures)
+
+
+@dataclass
+class Section:
+    """A chapter of the table (or the reserves, which have no chapter) with its rows and sums."""
+
+    chapter: Chapter | None
+    rows: list[Row]
+    published: list  # PublishedTotal or None per year: the subtotal as the source prints it
+    years: range
+
+    @property
+    def published_amounts(self) -> list:
+        return [getattr(item, "amount", None) for item in self.published]
+
+    @property
+    def subtotals(self) -> list[Figure]:
+        return [total(row.figures[index] for row in self.rows) for index in range(len(self.years))]
+
+    @property
+    def initiatives_without_line(self) -> list:
+        if self.chapter is None:
+            return []
+        covered = {initiative.pk for row in self.rows for initiative in row.line.initiatives.all()}
+        return [initiative for initiative in self.chapter.initiatives.all() if initiative.pk not in covered]
+
+
+@dataclass
+class BudgetTable:
+    strategy: Strategy
+    years: range
+    sections: list[Section]
+    reserves: Section
+    published_totals: list  # PublishedTotal or None per year
+    frames: list  # Decimal or None per year
+    footnotes: list = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for section in self.sections for row in section.rows] + self.reserves.rows
+
+    @property
+    def totals(self) -> list[Figure]:
+        return [total(row.figures[index] for row in self.rows) for index in range(len(self.years))]
+
+    @property
+    def left_of_frame(self) -> list:
+        return [
+            None if frame is None else frame - figure.amount
+            for frame, figure in zip(self.frames, self.totals)
+        ]
+
+
+def budget_table(strategy: Strategy) -> BudgetTable:
+    years = strategy.years
+    lines = list(BudgetLine.objects.for_strategy(strategy).for_table())
+    chapters = list(Chapter.objects.for_strategy(strategy).prefetch_related("initiatives").order_by("number"))
+    published = defaultdict(dict)
+    for item in PublishedTotal.objects.filter(strategy=strategy).select_related("footnote"):
+        published[item.chapter_id][item.year] = item
+    frames = FrameAmount.objects.for_strategy(strategy).by_year()
+
+    def row(line: BudgetLine) -> Row:
+        by_year = {cell.year: cell for cell in line.allocations.all()}
+        return Row(line, [by_year.get(year) for year in years])
+
+    sections = [
+        Section(
+            chapter,
+            [row(line) for line in lines if line.chapter_id == chapter.pk],
+            [published[chapter.pk].get(year) for year in years],
+            years,
+        )
+        for chapter in chapters
+    ]
+    reserves = Section(None, [row(line) for line in lines if line.chapter_id is None], [None] * len(years), years)
+    footnotes = list(strategy.footnotes.all())
+    return BudgetTable(
+        strategy=strategy,
+        years=years,
+        sections=sections,
+        reserves=reserves,
+        published_totals=[published[None].get(year) for year in years],
+        frames=[frames.get(year) for year in years],
+        footnotes=footnotes,
+    )
+
+
+@dataclass(frozen=True)
+class Check:
+    """One published figure held against the sum of the rows it sums."""
+
+    strategy: Strategy
+    year: int
+    scope: str
+    frame: Decimal | None
+    rows: Figure
+    published: Decimal | None
+    explained: Decimal = ZERO
+    note: str = ""
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.published is None:
+            return None
+        return self.published - self.rows.amount
+
+    @property
+    def is_reconciled(self) -> bool:
+        if self.published is None:
+            return True
+        return self.rows.is_complete and self.difference == self.explained
+
+    @property
+    def problem(self) -> str:
+        if self.is_reconciled:
+            return ""
+        if not self.rows.is_complete:
+            return _("%(count)d unknown cells; the published figure cannot be checked.") % {"count": self.rows.unknown}
+        return _("Difference of %(difference)s mio. kr. has no explanation.") % {"difference": self.difference - self.explained}
+
+
+def reconcile(strategy: Strategy) -> list[Check]:
+    """Per year: the grand total and every chapter subtotal against the rows, and the frame."""
+    table = budget_table(strategy)
+    all_frame_years = FrameAmount.objects.for_strategy(strategy).by_year()
+    checks = []
+    years = sorted(set(table.years) | set(all_frame_years))
+    for year in years:
+        index = year - strategy.first_year
+        inside = year in table.years
+        published = table.published_totals[index] if inside else None
+        note = published.footnote.text if published is not None and published.footnote else ""
+        if not inside:
+            note = ", ".join(
+                frame.note for frame in strategy.frames.filter(amounts__year=year) if frame.note
+            )
+        checks.append(
+            Check(
+                strategy=strategy,
+                year=year,
+                scope=_("Total"),
+                frame=all_frame_years.get(year),
+                rows=table.totals[index] if inside else Figure(),
+                published=published.amount if published is not None else None,
+                explained=published.explained_difference if published is not None else ZERO,
+                note=note,
+            )
+        )
+        if not inside:
+            continue
+        for section in table.sections:
+            subtotal = section.published[index]
+            if subtotal is None:
+                continue
+            checks.append(
+                Check(
+                    strategy=strategy,
+                    year=year,
+                    scope=str(section.chapter),
+                    frame=None,
+                    rows=section.subtotals[index],
+                    published=subtotal.amount,
+                    explained=subtotal.explained_difference,
+                    note=subtotal.footnote.text if subtotal.footnote else "",
+                )
+            )
+    return checks
+
+
+@dataclass(frozen=True)
+class StrategySummary:
+    strategy: Strategy
+    initiatives: int
+    frame: Decimal
+    allocated: Figure
+
+
+def strategy_summaries() -> list[StrategySummary]:
+    """Each strategy with its number of initiatives, its frame and what its rows allocate: three queries."""
+    strategies = list(Strategy.objects.with_initiative_count())
+    frames = {row["frame__strategy"]: row["total"] for row in FrameAmount.objects.totals_by_strategy()}
+    allocated = Allocation.objects.totals_by_strategy()
+    return [
+        StrategySummary(
+            strategy=strategy,
+            initiatives=strategy.initiative_count,
+            frame=frames.get(strategy.pk, ZERO),
+            allocated=allocated.get(strategy.pk, Figure()),
+        )
+        for strategy in strategies
+    ]

@@ -1,0 +1,297 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from budgets.numbers import Figure
+from initiatives.models import Chapter, Initiative, Strategy
+
+# Mio. kr. with one decimal, as every source table prints them.
+AMOUNT = {"max_digits": 9, "decimal_places": 1, "validators": [MinValueValidator(Decimal("0"))]}
+YEAR_IS_PLAUSIBLE = Q(year__gte=1990, year__lte=2100)
+
+
+class FrameKind(models.TextChoices):
+    FRAME = "frame", _("funding frame")
+    RESERVE = "reserve", _("reserve")
+
+
+class FundingFrame(models.Model):
+    """Money set aside for a strategy by a political agreement or a finance act."""
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="frames", verbose_name=_("strategy")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=FrameKind.choices, default=FrameKind.FRAME)
+    note = models.TextField(_("note"), blank=True)
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("funding frame")
+        verbose_name_plural = _("funding frames")
+        ordering = ["strategy__first_year", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["strategy", "name"], name="frame_name_unique_in_strategy")]
+
+    def __str__(self):
+        return self.name
+
+
+class FrameAmountQuerySet(models.QuerySet):
+    def for_strategy(self, strategy):
+        return self.filter(frame__strategy=strategy)
+
+    def by_year(self) -> dict[int, Decimal]:
+        rows = self.values("year").annotate(total=Sum("amount")).order_by("year")
+        return {row["year"]: row["total"] for row in rows}
+
+    def totals_by_strategy(self):
+        return self.values("frame__strategy").annotate(total=Sum("amount")).order_by()
+
+
+class FrameAmount(models.Model):
+    frame = models.ForeignKey(
+        FundingFrame, on_delete=models.CASCADE, related_name="amounts", verbose_name=_("funding frame")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (mio. kr.)"), **AMOUNT)
+
+    objects = FrameAmountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("frame amount")
+        verbose_name_plural = _("frame amounts")
+        ordering = ["frame", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["frame", "year"], name="frame_amount_one_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="frame_amount_not_negative"),
+            models.CheckConstraint(condition=YEAR_IS_PLAUSIBLE, name="frame_amount_year_plausible"),
+        ]
+
+    def __str__(self):
+        return f"{self.frame} {self.year}: {self.amount}"
+
+
+class Footnote(models.Model):
+    """A footnote of a source table, e.g. the 2030 table's '**' on bridge financing."""
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="footnotes", verbose_name=_("strategy")
+    )
+    marker = models.CharField(_("marker"), max_length=5, help_text=_("As printed in the table, e.g. '*' or '**'."))
+    text = models.TextField(_("text"))
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("footnote")
+        verbose_name_plural = _("footnotes")
+        ordering = ["strategy__first_year", "marker"]
+        constraints = [models.UniqueConstraint(fields=["strategy", "marker"], name="footnote_marker_unique_in_strategy")]
+
+    def __str__(self):
+        return f"{self.marker} {self.text[:60]}"
+
+
+class LineKind(models.TextChoices):
+    INITIATIVE = "initiative", _("initiative")
+    RESERVE = "reserve", _("reserve")
+
+
+class BudgetLineQuerySet(models.QuerySet):
+    def for_strategy(self, strategy):
+        return self.filter(strategy=strategy)
+
+    def for_table(self):
+        """Everything a budget table shows, in its printed order, without a query per row."""
+        return (
+            self.select_related("chapter")
+            .prefetch_related("allocations", "initiatives", "footnotes")
+            .order_by("position")
+        )
+
+
+class BudgetLine(models.Model):
+    """One row of a strategy's budget table.
+
+    Most rows fund exactly one listed initiative. Some cover several (the 2030 row for health
+    diplomats and investment promotion), and reserves cover none; a listed initiative may also
+    have no row at all.
+    """
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="budget_lines", verbose_name=_("strategy")
+    )
+    chapter = models.ForeignKey(
+        Chapter,
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+        verbose_name=_("chapter"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for reserves, which the tables print below the chapters."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices, default=LineKind.INITIATIVE)
+    position = models.PositiveSmallIntegerField(_("position"), help_text=_("Order in the printed table."))
+    title = models.CharField(_("title"), max_length=300, help_text=_("As the budget table words it."))
+    initiatives = models.ManyToManyField(
+        Initiative, related_name="budget_lines", verbose_name=_("initiatives covered"), blank=True
+    )
+    footnotes = models.ManyToManyField(Footnote, related_name="budget_lines", verbose_name=_("footnotes"), blank=True)
+    source = models.CharField(_("source"), max_length=300)
+
+    objects = BudgetLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["strategy__first_year", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "position"], name="budget_line_position_unique"),
+            models.CheckConstraint(
+                condition=Q(kind=LineKind.RESERVE, chapter__isnull=True)
+                | Q(kind=LineKind.INITIATIVE, chapter__isnull=False),
+                name="budget_line_reserve_iff_no_chapter",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class CellKind(models.TextChoices):
+    AMOUNT = "amount", _("amount")
+    FINANCED_ELSEWHERE = "financed", _("financed elsewhere")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class AllocationQuerySet(models.QuerySet):
+    def for_strategy(self, strategy):
+        return self.filter(line__strategy=strategy)
+
+    def amounts(self):
+        return self.filter(kind=CellKind.AMOUNT)
+
+    def by_year(self) -> dict[int, dict]:
+        """Per year: the sum of the amounts and how many cells are still unknown."""
+        rows = (
+            self.values("year")
+            .annotate(
+                total=Sum("amount", filter=Q(kind=CellKind.AMOUNT), default=Decimal("0.0")),
+                unknown=Count("id", filter=Q(kind=CellKind.UNKNOWN)),
+            )
+            .order_by("year")
+        )
+        return {row["year"]: {"total": row["total"], "unknown": row["unknown"]} for row in rows}
+
+    def totals_by_strategy(self) -> dict:
+        """Strategy id → Figure of everything its rows allocate, unknown cells counted apart."""
+        rows = (
+            self.values("line__strategy")
+            .annotate(
+                total=Sum("amount", filter=Q(kind=CellKind.AMOUNT), default=Decimal("0.0")),
+                unknown=Count("id", filter=Q(kind=CellKind.UNKNOWN)),
+            )
+            .order_by()
+        )
+        return {row["line__strategy"]: Figure(row["total"], row["unknown"]) for row in rows}
+
+
+class Allocation(models.Model):
+    """One cell of a budget table: a budget line's money in one year.
+
+    A cell holds an amount, or says the money comes from elsewhere ("Er finansieret"), or is
+    unknown. A cell that the table leaves blank has no allocation at all.
+    """
+
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("budget line")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices, default=CellKind.AMOUNT)
+    amount = models.DecimalField(_("amount (mio. kr.)"), null=True, blank=True, **AMOUNT)
+    text = models.CharField(
+        _("text in the cell"),
+        max_length=200,
+        blank=True,
+        help_text=_("As printed, e.g. 'Er finansieret'; beside an amount it is a remark such as 'Øvrig 5 er finansieret'."),
+    )
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["line", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "year"], name="allocation_one_per_line_and_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_amount_not_negative"),
+            models.CheckConstraint(condition=YEAR_IS_PLAUSIBLE, name="allocation_year_plausible"),
+            models.CheckConstraint(
+                condition=Q(kind=CellKind.AMOUNT, amount__isnull=False)
+                | Q(kind=CellKind.FINANCED_ELSEWHERE, amount__isnull=True) & ~Q(text="")
+                | Q(kind=CellKind.UNKNOWN, amount__isnull=True),
+                name="allocation_amount_matches_kind",
+            ),
+        ]
+        indexes = [
+            # Allocation.objects.for_strategy(s).by_year() and the yearly comparisons across strategies.
+            models.Index(fields=["year", "kind"], name="allocation_year_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.line} {self.year}"
+
+
+class PublishedTotal(models.Model):
+    """A subtotal (per chapter) or total (no chapter) exactly as the source table prints it."""
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="published_totals", verbose_name=_("strategy")
+    )
+    chapter = models.ForeignKey(
+        Chapter,
+        on_delete=models.PROTECT,
+        related_name="published_totals",
+        verbose_name=_("chapter"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for the table's grand total."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (mio. kr.)"), **AMOUNT)
+    footnote = models.ForeignKey(
+        Footnote,
+        on_delete=models.PROTECT,
+        related_name="published_totals",
+        verbose_name=_("footnote"),
+        null=True,
+        blank=True,
+    )
+    explained_difference = models.DecimalField(
+        _("explained difference (mio. kr.)"),
+        max_digits=9,
+        decimal_places=1,
+        default=Decimal("0.0"),
+        help_text=_("Published total minus the sum of the rows, where the footnote explains it."),
+    )
+
+    class Meta:
+        verbose_name = _("published total")
+        verbose_name_plural = _("published totals")
+        ordering = ["strategy__first_year", "chapter__number", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "chapter", "year"], nulls_distinct=False, name="published_total_one_per_year"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="published_total_not_negative"),
+            models.CheckConstraint(condition=YEAR_IS_PLAUSIBLE, name="published_total_year_plausible"),
+            models.CheckConstraint(
+                condition=Q(explained_difference=0) | Q(footnote__isnull=False),
+                name="published_total_difference_needs_footnote",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.chapter or self.strategy} {self.year}: {self.amount}"

@@ -1,0 +1,65 @@
+"""Amounts in mio. kr.: read as people type them, written in the reader's notation."""
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+ONE_DECIMAL = Decimal("0.1")
+ZERO = Decimal("0.0")
+_DANISH_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+_ENGLISH_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^\d+([.,]\d+)?$")
+
+
+def parse_amount(text: str) -> Decimal:
+    """Read an amount typed in Danish (``1.234,5``, ``16,8``) or English (``1,234.5``, ``16.8``) notation.
+
+    Raises ValueError with a message for the user when the text is no amount of mio. kr. with at
+    most one decimal.
+    """
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    if _DANISH_GROUPED.match(cleaned):
+        normalised = cleaned.replace(".", "").replace(",", ".")
+    elif _ENGLISH_GROUPED.match(cleaned) and "." in cleaned:
+        normalised = cleaned.replace(",", "")
+    elif _PLAIN.match(cleaned):
+        normalised = cleaned.replace(",", ".")
+    else:
+        raise ValueError(_("“%(text)s” is not an amount. Write it like 16,8 or 1.234,5.") % {"text": text})
+    try:
+        value = Decimal(normalised)
+    except InvalidOperation as error:
+        raise ValueError(_("“%(text)s” is not an amount.") % {"text": text}) from error
+    if value != value.quantize(ONE_DECIMAL):
+        raise ValueError(_("“%(text)s” has more than one decimal; amounts are in mio. kr. with one decimal.") % {"text": text})
+    return value.quantize(ONE_DECIMAL)
+
+
+def format_amount(value: Decimal) -> str:
+    """One decimal, grouped, in the active language's notation: 1.234,5 in Danish, 1,234.5 in English."""
+    return formats.number_format(value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP), 1, use_l10n=True, force_grouping=True)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A sum of cells. ``unknown`` counts the cells whose amount nobody knows yet."""
+
+    amount: Decimal = ZERO
+    unknown: int = 0
+
+    @property
+    def is_complete(self) -> bool:
+        return self.unknown == 0
+
+    def __add__(self, other: "Figure") -> "Figure":
+        return Figure(self.amount + other.amount, self.unknown + other.unknown)
+
+    @classmethod
+    def of(cls, cell) -> "Figure":
+        """What one cell adds to a sum: financed-elsewhere and blank cells add nothing."""
+        if cell is None or cell.amount is None:
+            return cls(unknown=int(cell is not None and cell.kind == "unknown"))
+        return cls(cell.amount)

@@ -1,0 +1,162 @@
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+
+
+class Theme(models.TextChoices):
+    """Themes shared by all strategies, so chapters of different strategies can be compared."""
+
+    CLINICAL_RESEARCH = "clinical-research", _("Clinical research")
+    RESEARCH = "research", _("Research and development")
+    HEALTH_DATA = "health-data", _("Health data")
+    INNOVATION_UPTAKE = "innovation-uptake", _("Innovation uptake")
+    WORKFORCE = "workforce", _("Workforce")
+    INTERNATIONAL = "international", _("Internationalisation and export")
+    PRODUCTION = "production", _("Production and investment")
+    GREEN_GROWTH = "green-growth", _("Green growth")
+    ORGANISATION = "organisation", _("Organisation")
+    ENTREPRENEURSHIP = "entrepreneurship", _("Start-ups and growth companies")
+    REGULATION = "regulation", _("Medicines regulation")
+
+
+class StrategyQuerySet(models.QuerySet):
+    def with_initiative_count(self):
+        return self.annotate(initiative_count=models.Count("chapters__initiatives"))
+
+
+class Strategy(models.Model):
+    slug = models.SlugField(_("slug"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    short_title = models.CharField(_("short title"), max_length=60)
+    published_year = models.PositiveSmallIntegerField(_("year of publication"))
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    price_basis = models.CharField(
+        _("price basis"),
+        max_length=60,
+        blank=True,
+        help_text=_("As the source states it, e.g. '2024-prices'. Empty where the source does not say."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=300, help_text=_("Document and table the figures come from."))
+
+    objects = StrategyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
+        ordering = ["first_year", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_year__lte=F("last_year")), name="strategy_period_in_order"),
+            models.CheckConstraint(condition=Q(first_year__gte=1990, last_year__lte=2100), name="strategy_period_plausible"),
+        ]
+
+    def __str__(self):
+        return self.short_title
+
+    def get_absolute_url(self):
+        return reverse("strategy_detail", args=[self.slug])
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+
+class ChapterQuerySet(models.QuerySet):
+    def for_strategy(self, strategy):
+        return self.filter(strategy=strategy)
+
+
+class Chapter(models.Model):
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="chapters", verbose_name=_("strategy")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("source"), max_length=300)
+
+    objects = ChapterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
+        ordering = ["strategy__first_year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "number"], name="chapter_number_unique_in_strategy"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def for_strategy(self, strategy):
+        return self.filter(chapter__strategy=strategy)
+
+    def with_chapter(self):
+        return self.select_related("chapter__strategy")
+
+
+class Initiative(models.Model):
+    """An initiative as the strategy lists it. Its money is on the budget lines that cover it."""
+
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("chapter")
+    )
+    number = models.CharField(
+        _("number"), max_length=10, blank=True, help_text=_("As published: '12' in 2021, '2.2' in 2030; empty if unnumbered.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), help_text=_("Order within the strategy."))
+    title = models.CharField(_("title"), max_length=300)
+    theme = models.CharField(_("theme"), max_length=30, choices=Theme.choices)
+    source = models.CharField(_("source"), max_length=300)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["chapter__strategy__first_year", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chapter", "number"], condition=~Q(number=""), name="initiative_number_unique_in_chapter"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+    @property
+    def strategy(self):
+        return self.chapter.strategy
+
+
+class LinkRelation(models.TextChoices):
+    CONTINUED = "continued", pgettext_lazy("initiative lineage", "continued")
+    DEVELOPED = "developed", pgettext_lazy("initiative lineage", "developed further")
+    BUILDS_ON = "builds-on", pgettext_lazy("initiative lineage", "builds on")
+
+
+class InitiativeLink(models.Model):
+    """The same effort funded again by a later strategy."""
+
+    predecessor = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="successor_links", verbose_name=_("predecessor")
+    )
+    successor = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="predecessor_links", verbose_name=_("successor")
+    )
+    relation = models.CharField(_("relation"), max_length=20, choices=LinkRelation.choices)
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("link between initiatives")
+        verbose_name_plural = _("links between initiatives")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="initiative_link_unique"),
+            models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="initiative_link_not_to_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor}"

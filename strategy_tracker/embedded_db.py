@@ -1,0 +1,45 @@
+"""The embedded PostgreSQL server used when no DATABASE_URL is given.
+
+pgserver ships a PostgreSQL 16 build on PyPI, so development, tests and a
+single-machine deployment all run the same engine without a system install.
+"""
+
+import warnings
+from pathlib import Path
+
+DATABASE_NAME = "strategy_tracker"
+
+
+def embedded_database(data_dir: Path) -> dict:
+    """Start (or join) the server in ``data_dir`` and return Django's settings for it.
+
+    The server is stopped when the last process that started it exits, so a
+    ``make run`` interrupted with Ctrl-C leaves nothing running behind it.
+    """
+    import psycopg2
+    from psycopg2 import sql
+
+    with warnings.catch_warnings():
+        # Without XDG_RUNTIME_DIR (CI, root shells) platformdirs falls back to /tmp, which is fine.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pgserver
+
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    address = {"user": "postgres", "host": str(info.socket_dir), "port": info.port}
+    conn = psycopg2.connect(dbname="postgres", **address)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
+    finally:
+        conn.close()
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": address["user"],
+        "HOST": address["host"],
+        "PORT": str(address["port"]),
+    }
