@@ -6,6 +6,9 @@ from budgets.numbers import format_amount
 from initiatives.models import Strategy
 
 
+ROW = "  {:<6}{:<34}{:>8}  {:>14}  {:>14}  {:>8}  {}"
+
+
 def _amount(value) -> str:
     return "–" if value is None else format_amount(value)
 
@@ -35,7 +38,7 @@ class Command(BaseCommand):
         for strategy in strategies:
             price_basis = strategy.price_basis or _("price basis not stated")
             self.stdout.write(f"\n{strategy.title} ({strategy.slug}), {_('mio. kr.')}, {price_basis}")
-            self.stdout.write("  {:<6}{:<34}{:>9}{:>13}{:>12}{:>12}  {}".format(*columns))
+            self.stdout.write(ROW.format(*columns))
             for check in reconcile(strategy):
                 if check.published is not None:
                     checked += 1
@@ -44,7 +47,7 @@ class Command(BaseCommand):
                 rows = _amount(check.rows.amount) if check.rows.is_complete else _("unknown")
                 note = check.problem or check.note
                 self.stdout.write(
-                    "  {:<6}{:<34}{:>9}{:>13}{:>12}{:>12}  {}".format(
+                    ROW.format(
                         check.year,
                         check.scope[:33],
                         _amount(check.frame),

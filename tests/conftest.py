@@ -1,0 +1,24 @@
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from budgets.services import seed_strategies
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the shipped fixtures; each test's changes are rolled back after it."""
+    with django_db_blocker.unblock():
+        seed_strategies()
+
+
+@pytest.fixture(scope="session")
+def sources_dir():
+    if not (settings.SOURCES_DIR / "README.md").exists():
+        pytest.fail(f"The source documents are missing: expected them in {settings.SOURCES_DIR}")
+    return settings.SOURCES_DIR
+
+
+@pytest.fixture
+def staff_user(db):
+    return get_user_model().objects.create_superuser("ministry", "ministry@example.org", "a-long-test-password")

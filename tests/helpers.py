@@ -1,0 +1,35 @@
+"""Reading the stored budget back in the shape of a source table, for tests that compare the two."""
+
+from decimal import Decimal
+
+from budgets.models import Allocation, CellKind, PublishedTotal
+
+
+def cell_as_printed(cell: Allocation | None) -> str:
+    """A stored cell written the way the source tables print it: 16,8 / Er finansieret / blank."""
+    if cell is None:
+        return ""
+    if cell.kind == CellKind.UNKNOWN:
+        return "ukendt"
+    if cell.kind == CellKind.FINANCED_ELSEWHERE:
+        return cell.text
+    printed = f"{cell.amount:.1f}".replace(".", ",")
+    return f"{printed} {cell.text}" if cell.text else printed
+
+
+def stored_rows(strategy) -> dict[str, list[str]]:
+    """Budget line title → its cells as printed, one per year of the strategy."""
+    rows = {}
+    for line in strategy.budget_lines.prefetch_related("allocations"):
+        cells = {cell.year: cell for cell in line.allocations.all()}
+        rows[line.title] = [cell_as_printed(cells.get(year)) for year in strategy.years]
+    return rows
+
+
+def published(strategy, chapter=None) -> list[Decimal | None]:
+    by_year = {total.year: total.amount for total in PublishedTotal.objects.filter(strategy=strategy, chapter=chapter)}
+    return [by_year.get(year) for year in strategy.years]
+
+
+def amount(text: str) -> Decimal:
+    return Decimal(text.replace(",", "."))
