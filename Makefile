@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate seed reconcile messages clean-db
+.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,6 @@ messages: install
 # Removes the embedded database with every edit in it.
 clean-db:
 	rm -rf .pgdata
+
+superuser: migrate
+	DJANGO_DEBUG=1 $(PY) manage.py createsuperuser

@@ -27,9 +27,11 @@ FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 # Any number, so two `make run` started at once cannot both seed.
 SEED_LOCK_KEY = 8_204_2030
 
-_LEADING_AMOUNT = re.compile(r"^(\d{1,3}(?:\.\d{3})+(?:,\d)?|\d+(?:,\d)?)(?:\s+(.*))?$")
+_LEADING_AMOUNT = re.compile(r"^(\d\S*)(?:\s+(.*))?$")
 _MARKERS = re.compile(r"(\*+)$")
 UNKNOWN_WORD = "ukendt"
+# Every text cell of the sources says the money is financed elsewhere ("Er finansieret", ...).
+FINANCED_WORD = "finansieret"
 EMPTY_MARKS = {"", "-", "–"}
 
 
@@ -65,7 +67,9 @@ def parse_cell(text: str) -> ParsedCell | None:
     match = _LEADING_AMOUNT.match(text)
     if match:
         return ParsedCell(CellKind.AMOUNT, parse_amount(match.group(1)), (match.group(2) or "").strip())
-    return ParsedCell(CellKind.FINANCED_ELSEWHERE, text=text)
+    if FINANCED_WORD in text.lower():
+        return ParsedCell(CellKind.FINANCED_ELSEWHERE, text=text)
+    raise ValueError(f"cell {text!r} is no amount, not {UNKNOWN_WORD!r}, not blank and does not say it is {FINANCED_WORD}")
 
 
 @dataclass

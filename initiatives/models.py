@@ -22,7 +22,8 @@ class Theme(models.TextChoices):
 
 class StrategyQuerySet(models.QuerySet):
     def with_initiative_count(self):
-        return self.annotate(initiative_count=models.Count("chapters__initiatives"))
+        # Meta.ordering is not applied to aggregating queries, so the order is restated here.
+        return self.annotate(initiative_count=models.Count("chapters__initiatives")).order_by("first_year", "slug")
 
 
 class Strategy(models.Model):

@@ -22,3 +22,12 @@ def sources_dir():
 @pytest.fixture
 def staff_user(db):
     return get_user_model().objects.create_superuser("ministry", "ministry@example.org", "a-long-test-password")
+
+
+@pytest.fixture(autouse=True)
+def static_files_without_manifest(settings):
+    """Production serves hashed files from collectstatic; tests render pages without running it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

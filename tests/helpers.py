@@ -1,6 +1,7 @@
 """Reading the stored budget back in the shape of a source table, for tests that compare the two."""
 
 from decimal import Decimal
+from html.parser import HTMLParser
 
 from budgets.models import Allocation, CellKind, PublishedTotal
 
@@ -33,3 +34,35 @@ def published(strategy, chapter=None) -> list[Decimal | None]:
 
 def amount(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
+
+
+class _TableReader(HTMLParser):
+    def __init__(self, table_id: str):
+        super().__init__()
+        self.table_id, self.depth, self.rows, self.cell = table_id, 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and (self.depth or dict(attrs).get("id") == self.table_id):
+            self.depth += 1
+        elif self.depth and tag == "tr":
+            self.rows.append([])
+        elif self.depth and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif self.depth and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_rows(html: str, table_id: str) -> list[list[str]]:
+    """The text of every cell of one table in a page, row by row, whitespace collapsed."""
+    reader = _TableReader(table_id)
+    reader.feed(html)
+    return reader.rows

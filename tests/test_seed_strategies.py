@@ -1,0 +1,97 @@
+import shutil
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from budgets.models import Allocation, BudgetLine, Footnote, FrameAmount, FundingFrame, PublishedTotal
+from budgets.services import FIXTURES_DIR, seed_strategies
+from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+
+pytestmark = pytest.mark.django_db
+
+
+def empty_the_database():
+    for model in (InitiativeLink, Allocation, PublishedTotal, BudgetLine, Footnote, FrameAmount, FundingFrame, Initiative, Chapter, Strategy):
+        model.objects.all().delete()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in (Strategy, Chapter, Initiative, BudgetLine, Allocation, InitiativeLink)}
+
+
+@pytest.fixture
+def broken_fixtures(tmp_path):
+    directory = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES_DIR, directory)
+    return directory
+
+
+class TestSeedStrategies:
+    def test_it_loads_everything_into_an_empty_database_and_says_what(self, capsys):
+        expected = counts()
+        empty_the_database()
+
+        call_command("seed_strategies")
+
+        assert counts() == expected
+        assert expected == {"Strategy": 3, "Chapter": 20, "Initiative": 73, "BudgetLine": 66, "Allocation": 173, "InitiativeLink": 13}
+        out = capsys.readouterr().out
+        assert "3 strategier" in out and "73 initiativer" in out
+
+    def test_it_leaves_a_database_with_strategies_alone_and_keeps_an_edit(self, capsys):
+        cell = Allocation.objects.get(line__strategy__slug="2021", line__initiatives__number="26", year=2022)
+        cell.amount = Decimal("17.2")
+        cell.save()
+        before = counts()
+
+        call_command("seed_strategies")
+
+        assert counts() == before
+        cell.refresh_from_db()
+        assert cell.amount == Decimal("17.2")
+        assert "ingen rettelser overskrevet" in capsys.readouterr().out
+
+    def test_it_loads_nothing_when_a_fixture_is_wrong(self, broken_fixtures):
+        path = broken_fixtures / "strategy-2030.csv"
+        path.write_text(path.read_text(encoding="utf-8").replace("Trial Nation;4,7;4,7", "Trial Nation;4,7;4,77"), encoding="utf-8")
+        empty_the_database()
+
+        with pytest.raises(CommandError, match=r"strategy-2030.csv:\d+: .*4,77.*mere end én decimal"):
+            call_command("seed_strategies", fixtures=broken_fixtures)
+
+        assert Strategy.objects.count() == 0
+        assert Allocation.objects.count() == 0
+
+    def test_it_refuses_a_text_cell_that_is_neither_an_amount_nor_financed(self, broken_fixtures):
+        path = broken_fixtures / "strategy-2021.csv"
+        path.write_text(path.read_text(encoding="utf-8").replace(";Er finansieret;4,5;4,5;", ";Er bevilget;4,5;4,5;"), encoding="utf-8")
+        empty_the_database()
+
+        with pytest.raises(CommandError, match="strategy-2021.csv:4: cell 'Er bevilget' is no amount"):
+            call_command("seed_strategies", fixtures=broken_fixtures)
+        assert Strategy.objects.count() == 0
+
+    def test_it_names_a_line_that_covers_an_unknown_initiative(self, broken_fixtures):
+        path = broken_fixtures / "strategy-2030.csv"
+        path.write_text(path.read_text(encoding="utf-8").replace("line;5;5.2 5.3;", "line;5;5.2 5.9;"), encoding="utf-8")
+        empty_the_database()
+
+        with pytest.raises(CommandError, match=r"strategy-2030.csv:\d+: line covers unknown initiatives \['5.9'\]"):
+            call_command("seed_strategies", fixtures=broken_fixtures)
+        assert Initiative.objects.count() == 0
+
+    def test_it_refuses_a_table_whose_years_are_not_the_strategys_period(self, broken_fixtures):
+        path = broken_fixtures / "strategy-2021.csv"
+        path.write_text(path.read_text(encoding="utf-8").replace(";2021;2022;2023;", ";2021;2022;2024;", 1), encoding="utf-8")
+        empty_the_database()
+
+        with pytest.raises(CommandError, match="strategy-2021.csv:1: year columns"):
+            call_command("seed_strategies", fixtures=broken_fixtures)
+        assert Strategy.objects.count() == 0
+
+    def test_it_is_the_same_operation_as_the_service(self):
+        empty_the_database()
+        result = seed_strategies()
+        assert (result.strategies, result.initiatives, result.skipped) == (3, 73, False)
+        assert seed_strategies().skipped

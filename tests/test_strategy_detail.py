@@ -1,0 +1,87 @@
+import pytest
+from django.urls import reverse
+
+from budgets.models import Allocation, CellKind
+from tests.helpers import table_rows
+from tests.test_source_tables import TABLE_2021
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, slug, language="da"):
+    return client.get(reverse("strategy_detail", args=[slug]), headers={"accept-language": language})
+
+
+def budget_rows(response) -> list[list[str]]:
+    return table_rows(response.content.decode(), "budget-table")
+
+
+class TestStrategyDetail:
+    def test_it_shows_the_2021_table_with_the_fact_sheets_numbers_row_by_row(self, client):
+        response = page(client, "2021")
+
+        assert response.status_code == 200
+        rows = budget_rows(response)
+        expected = [["Nr.", "Initiativ", "2021", "2022", "2023"]]
+        for number, (chapter, (subtotals, lines)) in enumerate(TABLE_2021.items(), start=1):
+            expected.append([f"{number}. {chapter}", *subtotals])
+            expected += [[line_number, *cells] for line_number, cells in lines]
+        expected += [
+            ["", "Forhandlingsreserve", "10,0", "9,4", "9,4"],
+            ["", "I alt", "70,0", "100,4", "100,4"],
+            ["", "I alt som offentliggjort", "70,0", "100,4", "100,4"],
+            ["", "Ramme", "70,0", "100,4", "100,4"],
+            ["", "Tilbage af rammen", "0,0", "0,0", "0,0"],
+        ]
+        without_titles = [row[:1] + row[2:] if row[0].isdigit() else row for row in rows]
+        assert without_titles == expected
+
+    def test_it_shows_unknown_as_unknown_and_not_as_zero(self, client):
+        rows = budget_rows(page(client, "2018"))
+
+        trial_nation = next(row for row in rows if "Trial Nation" in row[1])
+        assert trial_nation[2:] == ["ukendt"] * 4
+        assert rows[-4] == ["", "I alt", "ukendt", "ukendt", "ukendt", "ukendt"]
+        assert rows[-2] == ["", "Ramme", "30,0", "30,0", "30,0", "30,0"]
+
+    def test_it_shows_a_known_sum_beside_the_cells_still_unknown(self, client):
+        cell = Allocation.objects.get(line__strategy__slug="2018", line__title__contains="Trial Nation", year=2018)
+        cell.kind, cell.amount = CellKind.AMOUNT, 1234.5
+        cell.save()
+
+        rows = budget_rows(page(client, "2018"))
+
+        assert next(row for row in rows if "Trial Nation" in row[1])[2] == "1.234,5"
+        assert rows[-4][2] == "1.234,5 + ukendt"
+
+    def test_it_shows_the_2030_table_with_its_footnotes_and_listed_initiatives_without_a_row(self, client):
+        response = page(client, "2030")
+        rows = budget_rows(response)
+        html = response.content.decode()
+
+        assert ["4.1", "Udpege nye industriparker*", "7,3", "4,4", "3,9", "3,9"] in rows
+        assert ["5.2 + 5.3", "Udsendte sundhedsdiplomater og investeringsfremme", "20,0", "20,0", "20,0", "20,0"] in rows
+        assert ["2.3", "Fortsat styrke klinisk forskning (ingen egen række i budgettabellen)", "", "", "", ""] in rows
+        assert rows[-4] == ["", "I alt", "99,1", "100,0", "100,0", "100,0"]
+        assert rows[-3] == ["", "I alt som offentliggjort", "100,0**", "100,0", "100,0", "100,0"]
+        assert "brofinansiering på i alt 0,9 mio. kr." in html
+        assert "2024-priser" in html
+
+    def test_it_writes_numbers_in_english_notation_for_english_readers(self, client):
+        cell = Allocation.objects.get(line__strategy__slug="2021", line__initiatives__number="26", year=2022)
+        cell.amount = 1234.5
+        cell.save()
+
+        response = page(client, "2021", language="en")
+        rows = budget_rows(response)
+
+        assert response.headers["content-language"] == "en"
+        assert next(row for row in rows if row[0] == "26")[2:] == ["5.7", "1,234.5", "16.8"]
+        assert rows[0] == ["No.", "Initiative", "2021", "2022", "2023"]
+
+    def test_it_answers_404_for_a_strategy_that_does_not_exist(self, client):
+        assert page(client, "1999").status_code == 404
+
+    def test_it_needs_a_fixed_number_of_queries_whatever_the_table_size(self, client, django_assert_max_num_queries):
+        with django_assert_max_num_queries(12):
+            assert page(client, "2021").status_code == 200
