@@ -46,6 +46,8 @@ class BudgetLineCoverageInline(admin.TabularInline):
     model = Initiative.budget_lines.through
     extra = 0
     autocomplete_fields = ["budgetline"]
+    # Allocations are edited inline on the budget line; this link leads there.
+    show_change_link = True
     verbose_name = _("budget line that funds this initiative")
     verbose_name_plural = _("budget lines that fund this initiative")
 

@@ -4,6 +4,7 @@ pgserver ships a PostgreSQL 16 build on PyPI, so development, tests and a
 single-machine deployment all run the same engine without a system install.
 """
 
+import json
 import warnings
 from pathlib import Path
 
@@ -24,6 +25,7 @@ def embedded_database(data_dir: Path) -> dict:
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
         import pgserver
 
+    _forget_dead_processes(data_dir, pgserver.postgres_server.PostgresServer._lock)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     info = server.get_postmaster_info()
     address = {"user": "postgres", "host": str(info.socket_dir), "port": info.port}
@@ -43,3 +45,21 @@ def embedded_database(data_dir: Path) -> dict:
         "HOST": address["host"],
         "PORT": str(address["port"]),
     }
+
+
+def _forget_dead_processes(data_dir: Path, lock) -> None:
+    """Drop processes that died without their exit handlers from pgserver's list of users.
+
+    pgserver stops the server when the last process on its list exits; a process that was killed
+    stays on the list for ever, and the server would then never stop again.
+    """
+    import psutil
+
+    users = data_dir / ".handle_pids.json"
+    with lock:
+        if not users.exists():
+            return
+        pids = json.loads(users.read_text())
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            users.write_text(json.dumps(alive))

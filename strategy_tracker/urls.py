@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +7,11 @@ admin.site.site_header = _("Strategy Tracker administration")
 admin.site.site_title = _("Strategy Tracker")
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("budgets.urls")),
 ]
+# Danish at the plain URLs whatever the browser asks for; English under /en/, so a link keeps its language.
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("", include("budgets.urls")),
+    prefix_default_language=False,
+)

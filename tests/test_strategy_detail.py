@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from budgets.models import Allocation, CellKind
 from tests.helpers import table_rows
@@ -9,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def page(client, slug, language="da"):
-    return client.get(reverse("strategy_detail", args=[slug]), headers={"accept-language": language})
+    with translation.override(language):
+        url = reverse("strategy_detail", args=[slug])
+    return client.get(url)
 
 
 def budget_rows(response) -> list[list[str]]:
@@ -78,6 +81,19 @@ class TestStrategyDetail:
         assert response.headers["content-language"] == "en"
         assert next(row for row in rows if row[0] == "26")[2:] == ["5.7", "1,234.5", "16.8"]
         assert rows[0] == ["No.", "Initiative", "2021", "2022", "2023"]
+
+    def test_it_stays_danish_for_a_browser_that_asks_for_english(self, client):
+        response = client.get("/strategies/2021/", headers={"accept-language": "en-US,en;q=0.9"})
+
+        assert response.headers["content-language"] == "da"
+        assert budget_rows(response)[0] == ["Nr.", "Initiativ", "2021", "2022", "2023"]
+
+    def test_it_links_to_the_same_page_in_the_other_language(self, client):
+        danish = page(client, "2021").content.decode()
+        english = page(client, "2021", language="en").content.decode()
+
+        assert '<a href="/en/strategies/2021/" lang="en" hreflang="en">English</a>' in danish
+        assert '<a href="/strategies/2021/" lang="da" hreflang="da">dansk</a>' in english
 
     def test_it_answers_404_for_a_strategy_that_does_not_exist(self, client):
         assert page(client, "1999").status_code == 404
