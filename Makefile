@@ -34,6 +34,8 @@ reconcile: install
 	DJANGO_DEBUG=1 $(PY) manage.py reconcile
 
 test: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	DJANGO_SECRET_KEY=test-only-secret $(PY) -m pytest
 
 # Maintainers: after changing a visible string, refresh the Danish catalogue (needs GNU gettext).

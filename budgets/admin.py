@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from budgets.models import Allocation, BudgetLine, FrameAmount, Footnote, FundingFrame, PublishedTotal
+from budgets.models import Allocation, BudgetLine, Footnote, FrameAmount, FundingFrame, PublishedTotal
 
 
 class AllocationInline(admin.TabularInline):

@@ -14,6 +14,7 @@ from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal
 from budgets.numbers import ZERO, Figure
 from initiatives.models import Chapter, Strategy
 
+
 def total(figures) -> Figure:
     return sum(figures, Figure())
 
@@ -83,7 +84,7 @@ class BudgetTable:
     def left_of_frame(self) -> list:
         return [
             None if frame is None else frame - figure.amount
-            for frame, figure in zip(self.frames, self.totals)
+            for frame, figure in zip(self.frames, self.totals, strict=True)
         ]
 
 
@@ -153,7 +154,9 @@ class Check:
             return ""
         if not self.rows.is_complete:
             return _("%(count)d unknown cells; the published figure cannot be checked.") % {"count": self.rows.unknown}
-        return _("Difference of %(difference)s mio. kr. has no explanation.") % {"difference": self.difference - self.explained}
+        return _("Difference of %(difference)s mio. kr. has no explanation.") % {
+            "difference": self.difference - self.explained
+        }
 
 
 def reconcile(strategy: Strategy) -> list[Check]:
@@ -168,9 +171,7 @@ def reconcile(strategy: Strategy) -> list[Check]:
         published = table.published_totals[index] if inside else None
         note = published.footnote.text if published is not None and published.footnote else ""
         if not inside:
-            note = ", ".join(
-                frame.note for frame in strategy.frames.filter(amounts__year=year) if frame.note
-            )
+            note = ", ".join(frame.note for frame in strategy.frames.filter(amounts__year=year) if frame.note)
         checks.append(
             Check(
                 strategy=strategy,

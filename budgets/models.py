@@ -21,9 +21,7 @@ class FrameKind(models.TextChoices):
 class FundingFrame(models.Model):
     """Money set aside for a strategy by a political agreement or a finance act."""
 
-    strategy = models.ForeignKey(
-        Strategy, on_delete=models.PROTECT, related_name="frames", verbose_name=_("strategy")
-    )
+    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="frames", verbose_name=_("strategy"))
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=FrameKind.choices, default=FrameKind.FRAME)
     note = models.TextField(_("note"), blank=True)
@@ -88,7 +86,9 @@ class Footnote(models.Model):
         verbose_name = _("footnote")
         verbose_name_plural = _("footnotes")
         ordering = ["strategy__first_year", "marker"]
-        constraints = [models.UniqueConstraint(fields=["strategy", "marker"], name="footnote_marker_unique_in_strategy")]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "marker"], name="footnote_marker_unique_in_strategy")
+        ]
 
     def __str__(self):
         return f"{self.marker} {self.text[:60]}"
@@ -215,7 +215,9 @@ class Allocation(models.Model):
         _("text in the cell"),
         max_length=200,
         blank=True,
-        help_text=_("As printed, e.g. 'Er finansieret'; beside an amount it is a remark such as 'Øvrig 5 er finansieret'."),
+        help_text=_(
+            "As printed, e.g. 'Er finansieret'; beside an amount it is a remark such as 'Øvrig 5 er finansieret'."
+        ),
     )
 
     objects = AllocationQuerySet.as_manager()

@@ -34,13 +34,17 @@ def parse_amount(text: str) -> Decimal:
     except InvalidOperation as error:
         raise ValueError(_("“%(text)s” is not an amount.") % {"text": text}) from error
     if value != value.quantize(ONE_DECIMAL):
-        raise ValueError(_("“%(text)s” has more than one decimal; amounts are in mio. kr. with one decimal.") % {"text": text})
+        raise ValueError(
+            _("“%(text)s” has more than one decimal; amounts are in mio. kr. with one decimal.") % {"text": text}
+        )
     return value.quantize(ONE_DECIMAL)
 
 
 def format_amount(value: Decimal) -> str:
     """One decimal, grouped, in the active language's notation: 1.234,5 in Danish, 1,234.5 in English."""
-    return formats.number_format(value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP), 1, use_l10n=True, force_grouping=True)
+    return formats.number_format(
+        value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP), 1, use_l10n=True, force_grouping=True
+    )
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from budgets.models import (
     Allocation,
     BudgetLine,
     CellKind,
-    FrameAmount,
     Footnote,
+    FrameAmount,
     FundingFrame,
     LineKind,
     PublishedTotal,
@@ -69,7 +69,9 @@ def parse_cell(text: str) -> ParsedCell | None:
         return ParsedCell(CellKind.AMOUNT, parse_amount(match.group(1)), (match.group(2) or "").strip())
     if FINANCED_WORD in text.lower():
         return ParsedCell(CellKind.FINANCED_ELSEWHERE, text=text)
-    raise ValueError(f"cell {text!r} is no amount, not {UNKNOWN_WORD!r}, not blank and does not say it is {FINANCED_WORD}")
+    raise ValueError(
+        f"cell {text!r} is no amount, not {UNKNOWN_WORD!r}, not blank and does not say it is {FINANCED_WORD}"
+    )
 
 
 @dataclass
@@ -181,7 +183,9 @@ def _load_table(strategy: Strategy, path: Path, result: SeedResult) -> None:
             value, markers = split_markers(row[str(year)])
             if value in EMPTY_MARKS:
                 continue
-            total = PublishedTotal.objects.create(strategy=strategy, chapter=chapter, year=year, amount=parse_amount(value))
+            total = PublishedTotal.objects.create(
+                strategy=strategy, chapter=chapter, year=year, amount=parse_amount(value)
+            )
             if markers:
                 marked.setdefault(markers, []).append((line_number, total))
 
@@ -205,7 +209,13 @@ def _load_table(strategy: Strategy, path: Path, result: SeedResult) -> None:
                 missing = [number for number in numbers if number not in initiatives]
                 if not numbers or missing:
                     raise FixtureError(path, line_number, f"line covers unknown initiatives {missing or numbers}")
-                add_line(line_number, row, LineKind.INITIATIVE, chapter_of(line_number, row), [initiatives[n] for n in numbers])
+                add_line(
+                    line_number,
+                    row,
+                    LineKind.INITIATIVE,
+                    chapter_of(line_number, row),
+                    [initiatives[n] for n in numbers],
+                )
             elif record == "reserve":
                 add_line(line_number, row, LineKind.RESERVE, None, [])
             elif record == "total":

@@ -1,7 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Theme(models.TextChoices):
@@ -50,7 +51,9 @@ class Strategy(models.Model):
         ordering = ["first_year", "slug"]
         constraints = [
             models.CheckConstraint(condition=Q(first_year__lte=F("last_year")), name="strategy_period_in_order"),
-            models.CheckConstraint(condition=Q(first_year__gte=1990, last_year__lte=2100), name="strategy_period_plausible"),
+            models.CheckConstraint(
+                condition=Q(first_year__gte=1990, last_year__lte=2100), name="strategy_period_plausible"
+            ),
         ]
 
     def __str__(self):
@@ -106,7 +109,10 @@ class Initiative(models.Model):
         Chapter, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("chapter")
     )
     number = models.CharField(
-        _("number"), max_length=10, blank=True, help_text=_("As published: '12' in 2021, '2.2' in 2030; empty if unnumbered.")
+        _("number"),
+        max_length=10,
+        blank=True,
+        help_text=_("As published: '12' in 2021, '2.2' in 2030; empty if unnumbered."),
     )
     position = models.PositiveSmallIntegerField(_("position"), help_text=_("Order within the strategy."))
     title = models.CharField(_("title"), max_length=300)

@@ -66,3 +66,12 @@ def table_rows(html: str, table_id: str) -> list[list[str]]:
     reader = _TableReader(table_id)
     reader.feed(html)
     return reader.rows
+
+
+def change_cell(slug: str, year: int, *, amount=None, kind=CellKind.AMOUNT, **line) -> Allocation:
+    """Edit one stored cell, as staff would, picked by strategy, year and its line (e.g. initiatives__number="14")."""
+    lookup = {f"line__{field}": value for field, value in line.items()}
+    cell = Allocation.objects.get(line__strategy__slug=slug, year=year, **lookup)
+    cell.kind, cell.amount = kind, None if amount is None else Decimal(amount)
+    cell.save()
+    return cell

@@ -30,7 +30,11 @@ class TestAdmin:
 
     def test_it_finds_initiatives_by_title_and_filters_by_strategy(self, client):
         response = client.get(
-            reverse("admin:initiatives_initiative_changelist"), {"q": "Trial Nation", "chapter__strategy__id__exact": Initiative.objects.get(number="2.2").chapter.strategy_id}
+            reverse("admin:initiatives_initiative_changelist"),
+            {
+                "q": "Trial Nation",
+                "chapter__strategy__id__exact": Initiative.objects.get(number="2.2").chapter.strategy_id,
+            },
         )
         assert [initiative.number for initiative in response.context["cl"].result_list] == ["2.2"]
 
@@ -76,7 +80,9 @@ class TestAdmin:
         response = client.post(url, {"line": line.pk, "year": 2022, "kind": "amount", "amount": "1.0", "text": ""})
 
         assert response.status_code == 200
-        assert response.context["adminform"].form.non_field_errors() == ["Bevilling med dette Budgetlinje og År eksisterer allerede."]
+        assert response.context["adminform"].form.non_field_errors() == [
+            "Bevilling med dette Budgetlinje og År eksisterer allerede."
+        ]
         assert line.allocations.count() == 3
 
     def test_it_is_closed_to_anonymous_visitors(self, client):

@@ -62,7 +62,12 @@ class TestOtherConstraints:
     def test_it_refuses_a_reserve_inside_a_chapter(self, line):
         with pytest.raises(IntegrityError), transaction.atomic():
             BudgetLine.objects.create(
-                strategy=line.strategy, chapter=line.chapter, kind=LineKind.RESERVE, position=999, title="Reserve", source="test"
+                strategy=line.strategy,
+                chapter=line.chapter,
+                kind=LineKind.RESERVE,
+                position=999,
+                title="Reserve",
+                source="test",
             )
 
     def test_it_refuses_a_second_grand_total_for_the_same_year(self):
@@ -79,17 +84,27 @@ class TestOtherConstraints:
     def test_it_refuses_two_initiatives_with_the_same_number_in_a_chapter(self):
         chapter = Chapter.objects.get(strategy__slug="2030", number=2)
         with pytest.raises(IntegrityError), transaction.atomic():
-            Initiative.objects.create(chapter=chapter, number="2.2", position=99, title="Dublet", theme="research", source="test")
+            Initiative.objects.create(
+                chapter=chapter, number="2.2", position=99, title="Dublet", theme="research", source="test"
+            )
 
     def test_it_refuses_a_link_from_an_initiative_to_itself(self):
         initiative = Initiative.objects.get(chapter__strategy__slug="2030", number="2.2")
         with pytest.raises(IntegrityError), transaction.atomic():
-            InitiativeLink.objects.create(predecessor=initiative, successor=initiative, relation="continued", source="test")
+            InitiativeLink.objects.create(
+                predecessor=initiative, successor=initiative, relation="continued", source="test"
+            )
 
     def test_it_refuses_a_period_that_ends_before_it_starts(self):
         with pytest.raises(IntegrityError), transaction.atomic():
             Strategy.objects.create(
-                slug="x", title="X", short_title="X", published_year=2025, first_year=2026, last_year=2025, source="test"
+                slug="x",
+                title="X",
+                short_title="X",
+                published_year=2025,
+                first_year=2026,
+                last_year=2025,
+                source="test",
             )
 
     def test_it_keeps_a_chapter_that_has_initiatives_from_being_deleted(self):

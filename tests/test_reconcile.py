@@ -5,8 +5,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from budgets.figures import reconcile
-from budgets.models import Allocation, CellKind
+from budgets.models import CellKind
 from initiatives.models import Strategy
+from tests.helpers import change_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +39,13 @@ class TestReconcile:
         assert "reserven for 2024 er ikke fordelt" in line_for(output, 2024, "I alt")
 
     def test_it_fails_when_a_row_no_longer_adds_up_to_the_published_total(self):
-        cell = Allocation.objects.get(line__strategy__slug="2021", line__initiatives__number="14", year=2022)
-        cell.amount = Decimal("3.8")
-        cell.save()
+        change_cell("2021", 2022, amount="3.8", initiatives__number="14")
 
         with pytest.raises(CommandError, match="2 af 24 offentliggjorte tal stemmer ikke"):
             run("2021")
 
     def test_it_names_the_unexplained_difference_on_the_chapter_and_the_total(self):
-        cell = Allocation.objects.get(line__strategy__slug="2021", line__initiatives__number="14", year=2022)
-        cell.amount = Decimal("3.8")
-        cell.save()
+        change_cell("2021", 2022, amount="3.8", initiatives__number="14")
 
         problems = [check for check in reconcile(Strategy.objects.get(slug="2021")) if not check.is_reconciled]
 
@@ -59,17 +56,13 @@ class TestReconcile:
         assert problems[0].problem == "Forskellen på -0.1 mio. kr. er ikke forklaret."
 
     def test_it_fails_when_the_explained_difference_no_longer_matches(self):
-        cell = Allocation.objects.get(line__strategy__slug="2030", line__title="Videreudvikle Trial Nation", year=2024)
-        cell.amount = Decimal("5.6")
-        cell.save()
+        change_cell("2030", 2024, amount="5.6", title="Videreudvikle Trial Nation")
 
         with pytest.raises(CommandError, match="1 af 4 offentliggjorte tal stemmer ikke"):
             run("2030")
 
     def test_it_cannot_vouch_for_a_published_total_over_unknown_cells(self):
-        cell = Allocation.objects.get(line__strategy__slug="2021", line__initiatives__number="9", year=2021)
-        cell.kind, cell.amount = CellKind.UNKNOWN, None
-        cell.save()
+        change_cell("2021", 2021, kind=CellKind.UNKNOWN, initiatives__number="9")
 
         with pytest.raises(CommandError):
             run("2021")

@@ -7,17 +7,32 @@ from django.core.management import CommandError, call_command
 from budgets.models import Allocation, BudgetLine, Footnote, FrameAmount, FundingFrame, PublishedTotal
 from budgets.services import FIXTURES_DIR, seed_strategies
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+from tests.helpers import change_cell
 
 pytestmark = pytest.mark.django_db
 
 
 def empty_the_database():
-    for model in (InitiativeLink, Allocation, PublishedTotal, BudgetLine, Footnote, FrameAmount, FundingFrame, Initiative, Chapter, Strategy):
+    for model in (
+        InitiativeLink,
+        Allocation,
+        PublishedTotal,
+        BudgetLine,
+        Footnote,
+        FrameAmount,
+        FundingFrame,
+        Initiative,
+        Chapter,
+        Strategy,
+    ):
         model.objects.all().delete()
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in (Strategy, Chapter, Initiative, BudgetLine, Allocation, InitiativeLink)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Strategy, Chapter, Initiative, BudgetLine, Allocation, InitiativeLink)
+    }
 
 
 @pytest.fixture
@@ -35,14 +50,19 @@ class TestSeedStrategies:
         call_command("seed_strategies")
 
         assert counts() == expected
-        assert expected == {"Strategy": 3, "Chapter": 20, "Initiative": 73, "BudgetLine": 66, "Allocation": 173, "InitiativeLink": 13}
+        assert expected == {
+            "Strategy": 3,
+            "Chapter": 20,
+            "Initiative": 73,
+            "BudgetLine": 66,
+            "Allocation": 173,
+            "InitiativeLink": 13,
+        }
         out = capsys.readouterr().out
         assert "3 strategier" in out and "73 initiativer" in out
 
     def test_it_leaves_a_database_with_strategies_alone_and_keeps_an_edit(self, capsys):
-        cell = Allocation.objects.get(line__strategy__slug="2021", line__initiatives__number="26", year=2022)
-        cell.amount = Decimal("17.2")
-        cell.save()
+        cell = change_cell("2021", 2022, amount="17.2", initiatives__number="26")
         before = counts()
 
         call_command("seed_strategies")
@@ -54,7 +74,9 @@ class TestSeedStrategies:
 
     def test_it_loads_nothing_when_a_fixture_is_wrong(self, broken_fixtures):
         path = broken_fixtures / "strategy-2030.csv"
-        path.write_text(path.read_text(encoding="utf-8").replace("Trial Nation;4,7;4,7", "Trial Nation;4,7;4,77"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("Trial Nation;4,7;4,7", "Trial Nation;4,7;4,77"), encoding="utf-8"
+        )
         empty_the_database()
 
         with pytest.raises(CommandError, match=r"strategy-2030.csv:\d+: .*4,77.*mere end én decimal"):
@@ -65,7 +87,10 @@ class TestSeedStrategies:
 
     def test_it_refuses_a_text_cell_that_is_neither_an_amount_nor_financed(self, broken_fixtures):
         path = broken_fixtures / "strategy-2021.csv"
-        path.write_text(path.read_text(encoding="utf-8").replace(";Er finansieret;4,5;4,5;", ";Er bevilget;4,5;4,5;"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(";Er finansieret;4,5;4,5;", ";Er bevilget;4,5;4,5;"),
+            encoding="utf-8",
+        )
         empty_the_database()
 
         with pytest.raises(CommandError, match="strategy-2021.csv:4: cell 'Er bevilget' is no amount"):
@@ -74,7 +99,9 @@ class TestSeedStrategies:
 
     def test_it_names_a_line_that_covers_an_unknown_initiative(self, broken_fixtures):
         path = broken_fixtures / "strategy-2030.csv"
-        path.write_text(path.read_text(encoding="utf-8").replace("line;5;5.2 5.3;", "line;5;5.2 5.9;"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("line;5;5.2 5.3;", "line;5;5.2 5.9;"), encoding="utf-8"
+        )
         empty_the_database()
 
         with pytest.raises(CommandError, match=r"strategy-2030.csv:\d+: line covers unknown initiatives \['5.9'\]"):
@@ -83,7 +110,9 @@ class TestSeedStrategies:
 
     def test_it_refuses_a_table_whose_years_are_not_the_strategys_period(self, broken_fixtures):
         path = broken_fixtures / "strategy-2021.csv"
-        path.write_text(path.read_text(encoding="utf-8").replace(";2021;2022;2023;", ";2021;2022;2024;", 1), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(";2021;2022;2023;", ";2021;2022;2024;", 1), encoding="utf-8"
+        )
         empty_the_database()
 
         with pytest.raises(CommandError, match="strategy-2021.csv:1: year columns"):

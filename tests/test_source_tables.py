@@ -157,13 +157,13 @@ class TestStrategy2021:
             if line.kind == LineKind.INITIATIVE:
                 (initiative,) = line.initiatives.all()
                 stored[initiative.number] = (line.chapter.title, rows[line.title])
-        expected = {
-            number: (chapter, cells) for chapter, (_, rows) in TABLE_2021.items() for number, cells in rows
-        }
+        expected = {number: (chapter, cells) for chapter, (_, rows) in TABLE_2021.items() for number, cells in rows}
         assert stored == expected
 
     def test_it_stores_text_cells_as_financed_elsewhere_not_as_amounts(self):
-        financed = BudgetLine.objects.for_strategy(strategy("2021")).filter(allocations__kind=CellKind.FINANCED_ELSEWHERE)
+        financed = BudgetLine.objects.for_strategy(strategy("2021")).filter(
+            allocations__kind=CellKind.FINANCED_ELSEWHERE
+        )
         numbers = sorted(int(line.initiatives.get().number) for line in financed)
         assert numbers == [2, 4, 5, 28, 29, 31, 32]
         remark = BudgetLine.objects.get(strategy__slug="2021", initiatives__number="37").allocations.get(year=2021)
@@ -263,10 +263,21 @@ class TestStrategy2030:
 
     def test_it_keeps_rows_that_cover_several_initiatives_and_initiatives_without_rows(self):
         the_strategy = strategy("2030")
-        diplomats = BudgetLine.objects.get(strategy=the_strategy, title="Udsendte sundhedsdiplomater og investeringsfremme")
+        diplomats = BudgetLine.objects.get(
+            strategy=the_strategy, title="Udsendte sundhedsdiplomater og investeringsfremme"
+        )
         assert sorted(diplomats.initiatives.values_list("number", flat=True)) == ["5.2", "5.3"]
         without_row = Initiative.objects.for_strategy(the_strategy).filter(budget_lines__isnull=True)
-        assert sorted(without_row.values_list("number", flat=True)) == ["1.1", "2.3", "3.1", "4.3", "4.4", "4.5", "6.2", "6.3"]
+        assert sorted(without_row.values_list("number", flat=True)) == [
+            "1.1",
+            "2.3",
+            "3.1",
+            "4.3",
+            "4.4",
+            "4.5",
+            "6.2",
+            "6.3",
+        ]
 
     def test_it_adds_up_to_99_1_in_2024_and_100_after(self):
         by_year = Allocation.objects.for_strategy(strategy("2030")).by_year()
@@ -287,7 +298,9 @@ class TestStrategy2030:
             "Oprette one-stop-shop for produktionsvirksomheder",
         ]
         assert sum(cell.amount for line in lines for cell in line.allocations.all()) == Decimal("53.0")
-        assert FrameAmount.objects.for_strategy(the_strategy).by_year() == {year: Decimal("100.0") for year in range(2024, 2028)}
+        assert FrameAmount.objects.for_strategy(the_strategy).by_year() == {
+            year: Decimal("100.0") for year in range(2024, 2028)
+        }
 
     def test_it_attaches_the_bridge_financing_footnote_to_the_2024_total(self):
         total = PublishedTotal.objects.get(strategy__slug="2030", chapter=None, year=2024)
@@ -303,7 +316,11 @@ class TestStrategy2030:
 class TestLineage:
     def chain(self, start: Initiative) -> list[str]:
         steps, current = [f"{start.strategy.slug}"], start
-        while link := InitiativeLink.objects.filter(predecessor=current).select_related("successor__chapter__strategy").first():
+        while (
+            link := InitiativeLink.objects.filter(predecessor=current)
+            .select_related("successor__chapter__strategy")
+            .first()
+        ):
             current = link.successor
             steps.append(f"{current.strategy.slug}:{current.number}")
         return steps
@@ -314,12 +331,21 @@ class TestLineage:
 
     def test_it_links_every_carried_effort_the_sources_name(self):
         pairs = {
-            (link.predecessor.strategy.slug, link.predecessor.number, link.successor.strategy.slug, link.successor.number)
-            for link in InitiativeLink.objects.select_related("predecessor__chapter__strategy", "successor__chapter__strategy")
+            (
+                link.predecessor.strategy.slug,
+                link.predecessor.number,
+                link.successor.strategy.slug,
+                link.successor.number,
+            )
+            for link in InitiativeLink.objects.select_related(
+                "predecessor__chapter__strategy", "successor__chapter__strategy"
+            )
         }
         assert {("2021", "31", "2030", "5.4"), ("2021", "13", "2030", "2.4"), ("2021", "37", "2030", "6.1")} <= pairs
         assert {("2021", "28", "2030", "5.6"), ("2021", "29", "2030", "5.6"), ("2021", "26", "2030", "5.1")} <= pairs
 
     def test_it_points_every_link_from_an_earlier_to_a_later_strategy(self):
-        for link in InitiativeLink.objects.select_related("predecessor__chapter__strategy", "successor__chapter__strategy"):
+        for link in InitiativeLink.objects.select_related(
+            "predecessor__chapter__strategy", "successor__chapter__strategy"
+        ):
             assert link.predecessor.strategy.first_year < link.successor.strategy.first_year, link

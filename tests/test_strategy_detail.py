@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from budgets.models import Allocation, CellKind
-from tests.helpers import table_rows
+from tests.helpers import change_cell, table_rows
 from tests.test_source_tables import TABLE_2021
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +47,7 @@ class TestStrategyDetail:
         assert rows[-2] == ["", "Ramme", "30,0", "30,0", "30,0", "30,0"]
 
     def test_it_shows_a_known_sum_beside_the_cells_still_unknown(self, client):
-        cell = Allocation.objects.get(line__strategy__slug="2018", line__title__contains="Trial Nation", year=2018)
-        cell.kind, cell.amount = CellKind.AMOUNT, 1234.5
-        cell.save()
+        change_cell("2018", 2018, amount="1234.5", title__contains="Trial Nation")
 
         rows = budget_rows(page(client, "2018"))
 
@@ -63,7 +60,14 @@ class TestStrategyDetail:
         html = response.content.decode()
 
         assert ["4.1", "Udpege nye industriparker*", "7,3", "4,4", "3,9", "3,9"] in rows
-        assert ["5.2 + 5.3", "Udsendte sundhedsdiplomater og investeringsfremme", "20,0", "20,0", "20,0", "20,0"] in rows
+        assert [
+            "5.2 + 5.3",
+            "Udsendte sundhedsdiplomater og investeringsfremme",
+            "20,0",
+            "20,0",
+            "20,0",
+            "20,0",
+        ] in rows
         assert ["2.3", "Fortsat styrke klinisk forskning (ingen egen række i budgettabellen)", "", "", "", ""] in rows
         assert rows[-4] == ["", "I alt", "99,1", "100,0", "100,0", "100,0"]
         assert rows[-3] == ["", "I alt som offentliggjort", "100,0**", "100,0", "100,0", "100,0"]
@@ -71,9 +75,7 @@ class TestStrategyDetail:
         assert "2024-priser" in html
 
     def test_it_writes_numbers_in_english_notation_for_english_readers(self, client):
-        cell = Allocation.objects.get(line__strategy__slug="2021", line__initiatives__number="26", year=2022)
-        cell.amount = 1234.5
-        cell.save()
+        change_cell("2021", 2022, amount="1234.5", initiatives__number="26")
 
         response = page(client, "2021", language="en")
         rows = budget_rows(response)

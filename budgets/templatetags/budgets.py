@@ -19,9 +19,7 @@ def mio(value) -> str:
         if value.unknown and not value.amount:
             return format_html('<span class="unknown">{}</span>', _("unknown"))
         if value.unknown:
-            return format_html(
-                '{} <span class="unknown">{}</span>', format_amount(value.amount), _("+ unknown")
-            )
+            return format_html('{} <span class="unknown">{}</span>', format_amount(value.amount), _("+ unknown"))
         return format_amount(value.amount)
     if isinstance(value, Allocation):
         if value.kind == CellKind.UNKNOWN:

@@ -5,7 +5,6 @@ from budgets.figures import reconcile
 from budgets.numbers import format_amount
 from initiatives.models import Strategy
 
-
 ROW = "  {:<6}{:<34}{:>8}  {:>14}  {:>14}  {:>8}  {}"
 
 
@@ -61,6 +60,7 @@ class Command(BaseCommand):
                     problems += 1
         if problems:
             raise CommandError(
-                _("%(problems)d of %(checked)d published figures do not reconcile.") % {"problems": problems, "checked": checked}
+                _("%(problems)d of %(checked)d published figures do not reconcile.")
+                % {"problems": problems, "checked": checked}
             )
         self.stdout.write(self.style.SUCCESS(_("All %(checked)d published figures reconcile.") % {"checked": checked}))
