@@ -8,11 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal
 from budgets.numbers import ZERO, Figure
-from initiatives.models import Chapter, Strategy
+from initiatives.models import Chapter, Initiative, Strategy, lineage
 
 
 def total(figures) -> Figure:
@@ -33,7 +34,10 @@ class Row:
         return [Figure.of(cell) for cell in self.cells]
 
     @property
-    def total(self) -> Figure:
+    def total(self) -> Figure | None:
+        """None for a row whose cells are all blank, as the tables leave it."""
+        if all(cell is None for cell in self.cells):
+            return None
         return total(self.figures)
 
 
@@ -53,6 +57,10 @@ class Section:
     @property
     def subtotals(self) -> list[Figure]:
         return [total(row.figures[index] for row in self.rows) for index in range(len(self.years))]
+
+    @property
+    def total(self) -> Figure:
+        return total(self.subtotals)
 
     @property
     def initiatives_without_line(self) -> list:
@@ -79,6 +87,10 @@ class BudgetTable:
     @property
     def totals(self) -> list[Figure]:
         return [total(row.figures[index] for row in self.rows) for index in range(len(self.years))]
+
+    @property
+    def grand_total(self) -> Figure:
+        return total(self.totals)
 
     @property
     def left_of_frame(self) -> list:
@@ -226,4 +238,43 @@ def strategy_summaries() -> list[StrategySummary]:
             allocated=allocated.get(strategy.pk, Figure()),
         )
         for strategy in strategies
+    ]
+
+
+@dataclass
+class LineageEntry:
+    """One initiative of a lineage with its money per year in its own strategy."""
+
+    initiative: Initiative
+    figures: dict  # year → Figure
+    shared: bool  # its money is on a line that funds other initiatives too
+    strategy_index: int
+
+    @property
+    def total(self) -> Figure:
+        return total(self.figures.values())
+
+
+def initiative_lineage(initiative: Initiative) -> list[LineageEntry]:
+    """The initiative and every predecessor and successor, each with its yearly money."""
+    chain = lineage(initiative)
+    sums = Allocation.objects.filter(line__initiatives__in=chain).sums("line__initiatives", "year")
+    by_initiative = defaultdict(dict)
+    for row in sums:
+        by_initiative[row["line__initiatives"]][row["year"]] = row["figure"]
+    shared_lines = BudgetLine.objects.annotate(covered=Count("initiatives")).filter(covered__gt=1)
+    shared = set(
+        Initiative.objects.filter(pk__in=[entry.pk for entry in chain], budget_lines__in=shared_lines).values_list(
+            "pk", flat=True
+        )
+    )
+    strategies = sorted({entry.chapter.strategy.first_year for entry in chain})
+    return [
+        LineageEntry(
+            initiative=entry,
+            figures={year: by_initiative[entry.pk].get(year, Figure()) for year in entry.chapter.strategy.years},
+            shared=entry.pk in shared,
+            strategy_index=strategies.index(entry.chapter.strategy.first_year),
+        )
+        for entry in chain
     ]

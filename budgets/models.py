@@ -48,6 +48,10 @@ class FrameAmountQuerySet(models.QuerySet):
     def totals_by_strategy(self):
         return self.values("frame__strategy").annotate(total=Sum("amount")).order_by()
 
+    def by_strategy_kind_and_year(self) -> dict[tuple[int, str, int], Decimal]:
+        rows = self.values("frame__strategy", "frame__kind", "year").annotate(total=Sum("amount")).order_by()
+        return {(row["frame__strategy"], row["frame__kind"], row["year"]): row["total"] for row in rows}
+
 
 class FrameAmount(models.Model):
     frame = models.ForeignKey(
@@ -173,29 +177,36 @@ class AllocationQuerySet(models.QuerySet):
     def amounts(self):
         return self.filter(kind=CellKind.AMOUNT)
 
-    def by_year(self) -> dict[int, dict]:
-        """Per year: the sum of the amounts and how many cells are still unknown."""
-        rows = (
-            self.values("year")
-            .annotate(
-                total=Sum("amount", filter=Q(kind=CellKind.AMOUNT), default=Decimal("0.0")),
-                unknown=Count("id", filter=Q(kind=CellKind.UNKNOWN)),
-            )
-            .order_by("year")
-        )
-        return {row["year"]: {"total": row["total"], "unknown": row["unknown"]} for row in rows}
+    def in_years(self, years):
+        return self.filter(year__in=list(years))
 
-    def totals_by_strategy(self) -> dict:
-        """Strategy id → Figure of everything its rows allocate, unknown cells counted apart."""
+    def with_theme(self):
+        """Each cell with the theme of its line's first initiative, so a line funding two initiatives counts once."""
+        first_theme = (
+            Initiative.objects.filter(budget_lines=models.OuterRef("line")).order_by("position").values("theme")[:1]
+        )
+        return self.annotate(theme=models.Subquery(first_theme))
+
+    def sums(self, *fields) -> list[dict]:
+        """Amounts summed and unknown cells counted per combination of ``fields``, as Figures."""
         rows = (
-            self.values("line__strategy")
+            self.values(*fields)
             .annotate(
                 total=Sum("amount", filter=Q(kind=CellKind.AMOUNT), default=Decimal("0.0")),
                 unknown=Count("id", filter=Q(kind=CellKind.UNKNOWN)),
             )
-            .order_by()
+            .order_by(*fields)
         )
-        return {row["line__strategy"]: Figure(row["total"], row["unknown"]) for row in rows}
+        return [
+            {**{field: row[field] for field in fields}, "figure": Figure(row["total"], row["unknown"])} for row in rows
+        ]
+
+    def by_year(self) -> dict[int, Figure]:
+        """Per year: the sum of the amounts, with the cells still unknown counted apart."""
+        return {row["year"]: row["figure"] for row in self.sums("year")}
+
+    def totals_by_strategy(self) -> dict[int, Figure]:
+        return {row["line__strategy"]: row["figure"] for row in self.sums("line__strategy")}
 
 
 class Allocation(models.Model):

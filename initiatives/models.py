@@ -134,6 +134,9 @@ class Initiative(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}".strip()
 
+    def get_absolute_url(self):
+        return reverse("initiative_detail", args=[self.pk])
+
     @property
     def strategy(self):
         return self.chapter.strategy
@@ -167,3 +170,23 @@ class InitiativeLink(models.Model):
 
     def __str__(self):
         return f"{self.predecessor} → {self.successor}"
+
+
+def lineage(initiative: Initiative) -> list[Initiative]:
+    """Every initiative linked to this one through predecessors and successors, oldest strategy first.
+
+    One query per step along the chain, so a few queries whatever the number of initiatives.
+    """
+    found = {initiative.pk: initiative}
+    frontier = {initiative.pk}
+    while frontier:
+        links = InitiativeLink.objects.filter(Q(predecessor__in=frontier) | Q(successor__in=frontier)).select_related(
+            "predecessor__chapter__strategy", "successor__chapter__strategy"
+        )
+        frontier = set()
+        for link in links:
+            for end in (link.predecessor, link.successor):
+                if end.pk not in found:
+                    found[end.pk] = end
+                    frontier.add(end.pk)
+    return sorted(found.values(), key=lambda item: (item.chapter.strategy.first_year, item.position))

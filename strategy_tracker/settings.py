@@ -42,8 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tables2",
+    "django_filters",
     "initiatives",
     "budgets",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +108,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dashboard.finders.PlotlyFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -119,6 +126,17 @@ if DEBUG:
 SOURCES_DIR = Path(os.environ.get("STRATEGY_SOURCES_DIR", BASE_DIR.parent / "shared" / "sources"))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# Public pages are cached whole; the cache lives in PostgreSQL so every worker process sees an invalidation.
+# Off in development so that a changed template shows at once; RELEASE keeps one release's pages from the next.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not DEBUG)
+RELEASE = os.environ.get("RELEASE", "dev")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "strategy_tracker_cache",
+    }
+}
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

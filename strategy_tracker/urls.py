@@ -12,6 +12,6 @@ urlpatterns = [
 # Danish at the plain URLs whatever the browser asks for; English under /en/, so a link keeps its language.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
-    path("", include("budgets.urls")),
+    path("", include("dashboard.urls")),
     prefix_default_language=False,
 )

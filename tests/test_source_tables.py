@@ -281,7 +281,7 @@ class TestStrategy2030:
 
     def test_it_adds_up_to_99_1_in_2024_and_100_after(self):
         by_year = Allocation.objects.for_strategy(strategy("2030")).by_year()
-        assert {year: row["total"] for year, row in by_year.items()} == {
+        assert {year: figure.amount for year, figure in by_year.items()} == {
             2024: Decimal("99.1"),
             2025: Decimal("100.0"),
             2026: Decimal("100.0"),

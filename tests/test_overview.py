@@ -6,9 +6,9 @@ from tests.helpers import table_rows
 pytestmark = pytest.mark.django_db
 
 
-class TestStrategyList:
+class TestOverview:
     def test_it_lists_the_three_strategies_with_period_initiatives_frame_and_allocated(self, client):
-        response = client.get(reverse("strategy_list"))
+        response = client.get(reverse("overview"))
 
         assert response.status_code == 200
         rows = table_rows(response.content.decode(), "strategies")
@@ -19,6 +19,6 @@ class TestStrategyList:
         ]
 
     def test_it_links_each_strategy_to_its_page(self, client):
-        html = client.get(reverse("strategy_list")).content.decode()
+        html = client.get(reverse("overview")).content.decode()
         for slug in ("2018", "2021", "2030"):
             assert f'href="/strategies/{slug}/"' in html

@@ -1,0 +1,54 @@
+"""How stored amounts, sums and cells read on a page and in a CSV file."""
+
+from decimal import Decimal
+
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from budgets.models import Allocation, CellKind
+from budgets.numbers import Figure, format_amount
+
+SORTS_LAST = Decimal("-1")
+
+
+def amount_html(value):
+    """An amount, a sum or a cell in the reader's notation; unknown and text cells say so in words."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Figure):
+        if value.unknown and not value.amount:
+            return format_html('<span class="unknown">{}</span>', _("unknown"))
+        if value.unknown:
+            return format_html('{} <span class="unknown">{}</span>', format_amount(value.amount), _("+ unknown"))
+        return format_amount(value.amount)
+    if isinstance(value, Allocation):
+        if value.kind == CellKind.UNKNOWN:
+            return format_html('<span class="unknown">{}</span>', _("unknown"))
+        if value.kind == CellKind.FINANCED_ELSEWHERE:
+            return format_html('<span class="cell-text">{}</span>', value.text)
+        if value.text:
+            return format_html('{} <span class="cell-text">{}</span>', format_amount(value.amount), value.text)
+        return format_amount(value.amount)
+    return format_amount(Decimal(value))
+
+
+def amount_text(value) -> str:
+    """The same value for a CSV file: a plain decimal number, or the words a reader would see."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Figure):
+        return str(value.amount) if value.is_complete else _("unknown")
+    if isinstance(value, Allocation):
+        if value.kind == CellKind.AMOUNT:
+            return str(value.amount)
+        return value.text or _("unknown")
+    return str(value)
+
+
+def sort_key(value) -> Decimal:
+    """Unknown and text cells sort below every amount."""
+    if isinstance(value, Figure):
+        return value.amount if value.is_complete else SORTS_LAST
+    if isinstance(value, Allocation):
+        return value.amount if value.kind == CellKind.AMOUNT else SORTS_LAST
+    return SORTS_LAST if value is None else Decimal(value)

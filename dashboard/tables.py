@@ -1,0 +1,225 @@
+"""The public tables (django-tables2). Each can also be downloaded as CSV from the same rows."""
+
+import csv
+
+import django_tables2 as tables
+from django_tables2.utils import OrderBy
+from django.http import HttpResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+
+from budgets.display import amount_html, amount_text, sort_key
+from budgets.numbers import format_amount
+
+
+class AmountColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"th": {"class": "number"}, "td": {"class": "number"}})
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return amount_html(value)
+
+    def value(self, value):
+        return amount_text(value)
+
+
+def year_columns(years, prefix="y", **kwargs) -> list[tuple[str, tables.Column]]:
+    return [(f"{prefix}{year}", AmountColumn(verbose_name=str(year), **kwargs)) for year in years]
+
+
+def csv_response(table: tables.Table, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    for row in table.as_values():
+        writer.writerow(row)
+    return response
+
+
+class YearlyFundingTable(tables.Table):
+    year = tables.Column(verbose_name=gettext_lazy("Year"), attrs={"th": {"scope": "row"}})
+    total = AmountColumn(verbose_name=gettext_lazy("Allocated in all"))
+    frame = AmountColumn(verbose_name=gettext_lazy("Frames in all"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "budget", "id": "yearly-funding"}
+        template_name = "django_tables2/table.html"
+
+
+def yearly_funding_table(funding) -> YearlyFundingTable:
+    rows = []
+    for year in funding.years:
+        row = {"year": year, "total": funding.total(year), "frame": funding.total_frame(year)}
+        for strategy in funding.strategies:
+            row[f"s{strategy.pk}"] = funding.figure(strategy, year)
+        rows.append(row)
+    strategy_columns = [
+        (f"s{strategy.pk}", AmountColumn(verbose_name=strategy.short_title)) for strategy in funding.strategies
+    ]
+    return YearlyFundingTable(rows, extra_columns=strategy_columns, sequence=("year", "...", "total", "frame"))
+
+
+class BudgetTable(tables.Table):
+    """A strategy's budget table: lines grouped by chapter, sortable within each chapter."""
+
+    numbers = tables.Column(
+        verbose_name=gettext_lazy("No."),
+        attrs={"td": {"class": "number-col"}},
+        order_by=("chapter_key", "position"),
+        default="",
+    )
+    title = tables.Column(verbose_name=gettext_lazy("Initiative"), order_by=("chapter_key", "title"))
+    total = AmountColumn(verbose_name=gettext_lazy("Total"), order_by=("chapter_key", "sort_total"))
+
+    class Meta:
+        attrs = {"class": "budget", "id": "budget-table"}
+        row_attrs = {"class": lambda record: record["kind"]}
+        template_name = "dashboard/budget_table.html"
+
+    def render_title(self, value, record):
+        if record.get("initiative"):
+            return format_html('<a href="{}">{}</a>', record["initiative"].get_absolute_url(), value)
+        return value
+
+    def value_title(self, value, record):
+        return value
+
+
+def budget_table(table, order_by=None) -> BudgetTable:
+    """Rows for django-tables2 from a budgets.figures.BudgetTable, sort keys included."""
+    years = list(table.years)
+    records = []
+
+    def record(chapter_key, section, numbers, title, cells, total, line=None, initiative=None):
+        if line is None:
+            kind, position = "no-line", 1000 + initiative.position
+        else:
+            kind, position = "line reserve" if section.chapter is None else "line", line.position
+        row = {
+            "chapter_key": chapter_key,
+            "position": position,
+            "kind": kind,
+            "section": section,
+            "numbers": numbers,
+            "title": title,
+            "line": line,
+            "initiative": initiative,
+            "total": total,
+            "sort_total": sort_key(total),
+        }
+        for year, cell in zip(years, cells, strict=True):
+            row[f"y{year}"] = cell
+            row[f"sort_y{year}"] = sort_key(cell)
+        return row
+
+    for chapter_key, section in enumerate([*table.sections, table.reserves]):
+        for row in section.rows:
+            initiatives = list(row.line.initiatives.all())
+            single = initiatives[0] if len(initiatives) == 1 else None
+            records.append(
+                record(chapter_key, section, row.numbers, row.line.title, row.cells, row.total, row.line, single)
+            )
+        for initiative in section.initiatives_without_line:
+            records.append(
+                record(
+                    chapter_key,
+                    section,
+                    initiative.number,
+                    initiative.title,
+                    [None] * len(years),
+                    None,
+                    None,
+                    initiative,
+                )
+            )
+    columns = [
+        (f"y{year}", AmountColumn(verbose_name=str(year), order_by=("chapter_key", f"sort_y{year}"))) for year in years
+    ]
+    result = BudgetTable(
+        records, extra_columns=columns, sequence=("numbers", "title", "...", "total"), order_by=order_by
+    )
+    _keep_chapters_in_order(result)
+    result.budget = table
+    return result
+
+
+def _keep_chapters_in_order(table: BudgetTable) -> None:
+    """Sort lines within their chapter only: django-tables2 would reverse the chapters too when sorting down."""
+    if not table.order_by:
+        return
+    alias = OrderBy(table.order_by[0])
+    accessors = table.columns[alias.bare].column.order_by
+    key = accessors[-1] if accessors else alias.bare
+    rows = table.data.data
+    rows.sort(key=lambda record: record[key], reverse=alias.is_descending)
+    rows.sort(key=lambda record: record["chapter_key"])
+
+
+class InitiativeTable(tables.Table):
+    strategy = tables.Column(verbose_name=gettext_lazy("Strategy"), accessor="chapter__strategy__short_title")
+    number = tables.Column(verbose_name=gettext_lazy("No."), attrs={"td": {"class": "number-col"}})
+    title = tables.Column(verbose_name=gettext_lazy("Initiative"), linkify=True)
+    chapter = tables.Column(verbose_name=gettext_lazy("Chapter"), accessor="chapter__title")
+    theme = tables.Column(verbose_name=gettext_lazy("Theme"))
+    amount = AmountColumn(verbose_name=gettext_lazy("Amount in the years chosen"))
+    status = tables.Column(verbose_name=gettext_lazy("Other cells"), empty_values=(), orderable=False)
+
+    class Meta:
+        attrs = {"class": "budget", "id": "initiatives"}
+        template_name = "django_tables2/table.html"
+        order_by = ()
+
+    def render_status(self, record):
+        parts = []
+        if record.financed:
+            parts.append(gettext_lazy("financed elsewhere"))
+        if record.unknown:
+            parts.append(gettext_lazy("unknown"))
+        return ", ".join(str(part) for part in parts)
+
+    def value_status(self, record):
+        return self.render_status(record)
+
+
+def comparison_table(comparison) -> tables.Table:
+    """Rows of the comparison: each group's money per year, then each year against the one before."""
+    years = comparison.years
+    records = []
+    for row in [*comparison.rows, comparison.totals]:
+        record = {"label": row.label}
+        for year in years:
+            record[f"y{year}"] = row.figures.get(year)
+        for before, after, difference, percent in row.changes(years):
+            record[f"d{before}_{after}"] = difference
+            record[f"p{before}_{after}"] = None if percent is None else f"{format_amount(percent)} %"
+        records.append(record)
+    columns = [(f"y{year}", AmountColumn(verbose_name=str(year))) for year in years]
+    for before, after in zip(years, years[1:], strict=False):
+        columns.append(
+            (f"d{before}_{after}", AmountColumn(verbose_name=f"{after} − {before} ({gettext_lazy('mio. kr.')})"))
+        )
+        columns.append(
+            (
+                f"p{before}_{after}",
+                tables.Column(
+                    verbose_name=f"{after} − {before} (%)",
+                    attrs={"th": {"class": "number"}, "td": {"class": "number"}},
+                    default="–",
+                ),
+            )
+        )
+
+    class ComparisonTable(tables.Table):
+        label = tables.Column(
+            verbose_name=gettext_lazy("Theme") if comparison.by == "theme" else gettext_lazy("Chapter")
+        )
+
+        class Meta:
+            attrs = {"class": "budget", "id": "comparison"}
+            orderable = False
+            template_name = "django_tables2/table.html"
+
+    return ComparisonTable(records, extra_columns=columns)

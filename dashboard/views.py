@@ -1,0 +1,101 @@
+import re
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from budgets.comparison import compare as compare_figures
+from budgets.comparison import yearly_funding
+from budgets.figures import budget_table, initiative_lineage, strategy_summaries
+from dashboard import charts, tables
+from dashboard.cache import public_page
+from dashboard.filters import CompareForm, InitiativeFilter
+from initiatives.models import Initiative, Strategy
+
+SOURCE_NAME = re.compile(r"^[\w-]+\.(txt|md)$")
+
+
+def _csv_or_page(request, table, filename, template, context, status=200):
+    if request.GET.get("export") == "csv":
+        return tables.csv_response(table, filename)
+    return render(request, template, context, status=status)
+
+
+@public_page
+def overview(request):
+    funding = yearly_funding()
+    table = tables.yearly_funding_table(funding)
+    context = {
+        "funding": funding,
+        "table": table,
+        "summaries": strategy_summaries(),
+        "chart": charts.overview_chart(funding),
+        "notes": funding.overlaps(),
+    }
+    return _csv_or_page(request, table, "funding-per-year", "dashboard/overview.html", context)
+
+
+@public_page
+def strategy_detail(request, slug):
+    strategy = get_object_or_404(Strategy, slug=slug)
+    budget = budget_table(strategy)
+    table = tables.budget_table(budget, order_by=request.GET.get("sort"))
+    context = {
+        "strategy": strategy,
+        "budget": budget,
+        "table": table,
+        "chapter_chart": charts.chapter_chart(budget),
+        "sunburst": charts.sunburst_chart(budget) if budget.grand_total.amount else None,
+    }
+    return _csv_or_page(request, table, f"strategy-{strategy.slug}", "dashboard/strategy_detail.html", context)
+
+
+@public_page
+def initiative_detail(request, pk):
+    initiative = get_object_or_404(Initiative.objects.with_chapter(), pk=pk)
+    chain = initiative_lineage(initiative)
+    return render(
+        request,
+        "dashboard/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "chain": chain,
+            "own": next(entry for entry in chain if entry.initiative.pk == initiative.pk),
+            "chart": charts.lineage_chart(chain),
+        },
+    )
+
+
+@public_page
+def initiative_list(request):
+    filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.all())
+    valid = filterset.is_valid()
+    queryset = filterset.qs if valid else Initiative.objects.none()
+    table = tables.InitiativeTable(queryset)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    context = {"filter": filterset, "table": table, "count": queryset.count() if valid else 0}
+    return _csv_or_page(
+        request, table, "initiatives", "dashboard/initiative_list.html", context, status=200 if valid else 400
+    )
+
+
+@public_page
+def compare(request):
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        return render(request, "dashboard/compare.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    comparison = compare_figures(data["strategy"], data["year"], data["by"])
+    table = tables.comparison_table(comparison)
+    context = {"form": form, "comparison": comparison, "table": table, "chart": charts.comparison_chart(comparison)}
+    return _csv_or_page(request, table, "comparison", "dashboard/compare.html", context)
+
+
+def source_document(request, name):
+    """The published documents the figures come from, as plain text."""
+    path = settings.SOURCES_DIR / name
+    if not SOURCE_NAME.match(name) or not path.is_file():
+        raise Http404(_("No source document of that name."))
+    return FileResponse(path.open("rb"), content_type="text/plain; charset=utf-8")

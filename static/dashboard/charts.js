@@ -1,0 +1,26 @@
+// Draws every chart whose figure the page hands over with json_script; no inline script, so a strict CSP holds.
+(function () {
+  "use strict";
+  function draw(container) {
+    var source = document.getElementById(container.dataset.figure);
+    if (!source || !window.Plotly) {
+      return;
+    }
+    var figure = JSON.parse(source.textContent);
+    var config = {
+      responsive: true,
+      displaylogo: false,
+      toImageButtonOptions: { format: "png", filename: container.dataset.filename || container.id, scale: 2 },
+      modeBarButtonsToRemove: ["select2d", "lasso2d"]
+    };
+    window.Plotly.newPlot(container, figure.data, figure.layout, config);
+  }
+  function drawAll() {
+    document.querySelectorAll("[data-figure]").forEach(draw);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+})();
