@@ -13,8 +13,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium node_modules/axe-core/axe.min.js
 	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# The browser tests drive Debian's Chromium: Playwright cannot download its own browser builds here.
+/usr/bin/chromium:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+
+# npm keeps the package's 1985 timestamps, so touch the file for make to see it is newer than the lock.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
 	touch $@
 
 install: $(VENV)/.installed
@@ -23,6 +33,7 @@ install-test: $(VENV)/.installed-test
 
 migrate: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py createcachetable
 
 seed: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py seed_strategies

@@ -100,6 +100,9 @@ class ComparisonRow:
         """Each selected year against the one before it: (from, to, change in mio. kr., change in per cent)."""
         result = []
         for before, after in zip(years, years[1:], strict=False):
+            if self.strategy and not (before in self.strategy.years and after in self.strategy.years):
+                result.append((before, after, None, None))
+                continue
             old, new = self.figures.get(before, Figure()), self.figures.get(after, Figure())
             if not (old.is_complete and new.is_complete):
                 result.append((before, after, None, None))

@@ -18,6 +18,8 @@ def amount_html(value):
     if isinstance(value, Figure):
         if value.unknown and not value.amount:
             return format_html('<span class="unknown">{}</span>', _("unknown"))
+        if value.financed and not value.amount:
+            return format_html('<span class="cell-text">{}</span>', _("financed elsewhere"))
         if value.unknown:
             return format_html('{} <span class="unknown">{}</span>', format_amount(value.amount), _("+ unknown"))
         return format_amount(value.amount)
@@ -37,7 +39,11 @@ def amount_text(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, Figure):
-        return str(value.amount) if value.is_complete else _("unknown")
+        if not value.is_complete:
+            return _("unknown")
+        if value.financed and not value.amount:
+            return _("financed elsewhere")
+        return str(value.amount)
     if isinstance(value, Allocation):
         if value.kind == CellKind.AMOUNT:
             return str(value.amount)

@@ -251,8 +251,9 @@ class LineageEntry:
     strategy_index: int
 
     @property
-    def total(self) -> Figure:
-        return total(self.figures.values())
+    def total(self) -> Figure | None:
+        present = [figure for figure in self.figures.values() if figure is not None]
+        return total(present) if present else None
 
 
 def initiative_lineage(initiative: Initiative) -> list[LineageEntry]:
@@ -272,7 +273,7 @@ def initiative_lineage(initiative: Initiative) -> list[LineageEntry]:
     return [
         LineageEntry(
             initiative=entry,
-            figures={year: by_initiative[entry.pk].get(year, Figure()) for year in entry.chapter.strategy.years},
+            figures={year: by_initiative[entry.pk].get(year) for year in entry.chapter.strategy.years},
             shared=entry.pk in shared,
             strategy_index=strategies.index(entry.chapter.strategy.first_year),
         )

@@ -194,11 +194,13 @@ class AllocationQuerySet(models.QuerySet):
             .annotate(
                 total=Sum("amount", filter=Q(kind=CellKind.AMOUNT), default=Decimal("0.0")),
                 unknown=Count("id", filter=Q(kind=CellKind.UNKNOWN)),
+                financed=Count("id", filter=Q(kind=CellKind.FINANCED_ELSEWHERE)),
             )
             .order_by(*fields)
         )
         return [
-            {**{field: row[field] for field in fields}, "figure": Figure(row["total"], row["unknown"])} for row in rows
+            {**{field: row[field] for field in fields}, "figure": Figure(row["total"], row["unknown"], row["financed"])}
+            for row in rows
         ]
 
     def by_year(self) -> dict[int, Figure]:

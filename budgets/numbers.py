@@ -49,21 +49,25 @@ def format_amount(value: Decimal) -> str:
 
 @dataclass(frozen=True)
 class Figure:
-    """A sum of cells. ``unknown`` counts the cells whose amount nobody knows yet."""
+    """A sum of cells. ``unknown`` counts the cells whose amount nobody knows yet, ``financed`` those
+    whose money comes from elsewhere; neither adds to the amount."""
 
     amount: Decimal = ZERO
     unknown: int = 0
+    financed: int = 0
 
     @property
     def is_complete(self) -> bool:
         return self.unknown == 0
 
     def __add__(self, other: "Figure") -> "Figure":
-        return Figure(self.amount + other.amount, self.unknown + other.unknown)
+        return Figure(self.amount + other.amount, self.unknown + other.unknown, self.financed + other.financed)
 
     @classmethod
     def of(cls, cell) -> "Figure":
         """What one cell adds to a sum: financed-elsewhere and blank cells add nothing."""
-        if cell is None or cell.amount is None:
-            return cls(unknown=int(cell is not None and cell.kind == "unknown"))
+        if cell is None:
+            return cls()
+        if cell.amount is None:
+            return cls(unknown=int(cell.kind == "unknown"), financed=int(cell.kind == "financed"))
         return cls(cell.amount)

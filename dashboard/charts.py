@@ -149,7 +149,10 @@ def lineage_chart(chain) -> dict:
         years = list(entry.figures)
         figure.add_bar(
             x=years,
-            y=[entry.figures[year].amount if entry.figures[year].is_complete else None for year in years],
+            y=[
+                figure.amount if figure is not None and figure.is_complete else None
+                for figure in entry.figures.values()
+            ],
             name=f"{entry.initiative.strategy.short_title} {entry.initiative.number}".strip(),
             marker_color=colour(entry.strategy_index),
             hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + "<extra>%{fullData.name}</extra>",

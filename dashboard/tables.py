@@ -3,10 +3,10 @@
 import csv
 
 import django_tables2 as tables
-from django_tables2.utils import OrderBy
 from django.http import HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
+from django_tables2.utils import OrderBy
 
 from budgets.display import amount_html, amount_text, sort_key
 from budgets.numbers import format_amount
@@ -160,7 +160,7 @@ def _keep_chapters_in_order(table: BudgetTable) -> None:
 
 class InitiativeTable(tables.Table):
     strategy = tables.Column(verbose_name=gettext_lazy("Strategy"), accessor="chapter__strategy__short_title")
-    number = tables.Column(verbose_name=gettext_lazy("No."), attrs={"td": {"class": "number-col"}})
+    number = tables.Column(verbose_name=gettext_lazy("No."), attrs={"td": {"class": "number-col"}}, default="")
     title = tables.Column(verbose_name=gettext_lazy("Initiative"), linkify=True)
     chapter = tables.Column(verbose_name=gettext_lazy("Chapter"), accessor="chapter__title")
     theme = tables.Column(verbose_name=gettext_lazy("Theme"))
@@ -199,7 +199,10 @@ def comparison_table(comparison) -> tables.Table:
     columns = [(f"y{year}", AmountColumn(verbose_name=str(year))) for year in years]
     for before, after in zip(years, years[1:], strict=False):
         columns.append(
-            (f"d{before}_{after}", AmountColumn(verbose_name=f"{after} − {before} ({gettext_lazy('mio. kr.')})"))
+            (
+                f"d{before}_{after}",
+                AmountColumn(verbose_name=f"{after} − {before} ({gettext_lazy('mio. kr.')})", default="–"),
+            )
         )
         columns.append(
             (

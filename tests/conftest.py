@@ -26,8 +26,9 @@ def staff_user(db):
 
 @pytest.fixture(autouse=True)
 def static_files_without_manifest(settings):
-    """Production serves hashed files from collectstatic; tests render pages without running it."""
+    """Production serves hashed files from collectstatic; tests render and serve them without running it."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.WHITENOISE_USE_FINDERS = True

@@ -22,3 +22,43 @@ class TestOverview:
         html = client.get(reverse("overview")).content.decode()
         for slug in ("2018", "2021", "2030"):
             assert f'href="/strategies/{slug}/"' in html
+
+    def test_it_charts_each_strategys_allocations_per_year_and_the_frames(self, client):
+        chart = client.get(reverse("overview")).context["chart"]
+        traces = {trace["name"]: trace for trace in chart["data"]}
+
+        assert traces["Strategi 2021"]["x"] == list(range(2018, 2028))
+        assert traces["Strategi 2021"]["y"][3:6] == [70.0, 100.4, 100.4]
+        assert traces["Strategi 2030"]["y"][6:] == [99.1, 100.0, 100.0, 100.0]
+        assert traces["Vækstplan 2018: ramme, fordeling ukendt"]["y"][:4] == [30.0] * 4
+        assert traces["Rammer i alt"]["y"] == [30.0, 30.0, 30.0, 100.0, 100.4, 100.4, 130.4, 100.0, 100.0, 100.0]
+        assert chart["layout"]["barmode"] == "stack"
+        assert chart["layout"]["separators"] == ",."
+
+    def test_it_says_how_overlapping_strategies_relate(self, client):
+        notes = client.get(reverse("overview")).context["notes"]
+
+        assert (
+            "Strategi 2021: totalerne for 2022, 2023 indeholder vækstplanens reserve på 30,4 mio. kr. årligt; "
+            "den tælles én gang, i denne strategi." in notes
+        )
+        assert "Strategi 2021: reserven for 2024 er ikke fordelt i nogen offentliggjort tabel." in notes
+        overlap = "2021 ligger i perioden for både Vækstplan 2018 og Strategi 2021; hver søjle viser sin egen ramme."
+        assert overlap in notes
+
+    def test_it_tables_the_same_figures_as_the_chart(self, client):
+        response = client.get(reverse("overview"))
+        rows = table_rows(response.content.decode(), "yearly-funding")
+
+        assert rows[0] == ["År", "Vækstplan 2018", "Strategi 2021", "Strategi 2030", "Fordelt i alt", "Rammer i alt"]
+        assert rows[4] == ["2021", "ukendt", "70,0", "", "70,0 + ukendt", "100,0"]
+        assert rows[7] == ["2024", "", "", "99,1", "99,1", "130,4"]
+
+    def test_it_serves_plotly_from_its_own_static_files(self, client):
+        html = client.get(reverse("overview")).content.decode()
+
+        assert '<script src="/static/vendor/plotly.min.js" defer></script>' in html
+        assert "cdn" not in html.lower()
+        assert b"plotly.js" in b"".join(client.get("/static/vendor/plotly.min.js").streaming_content)[:500].lower()
+        assert 'data-figure="chart-overview-data"' in html
+        assert '<script id="chart-overview-data" type="application/json">' in html

@@ -11,7 +11,8 @@
       responsive: true,
       displaylogo: false,
       toImageButtonOptions: { format: "png", filename: container.dataset.filename || container.id, scale: 2 },
-      modeBarButtonsToRemove: ["select2d", "lasso2d"]
+      // "Share chart" would upload the data to Plotly Cloud: not from a public ministry page, nor offline.
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud"]
     };
     window.Plotly.newPlot(container, figure.data, figure.layout, config);
   }

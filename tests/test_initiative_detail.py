@@ -1,0 +1,67 @@
+import pytest
+
+from initiatives.models import Initiative
+from tests.helpers import table_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def initiative(slug, number=None, **lookup) -> Initiative:
+    if number is not None:
+        lookup["number"] = number
+    return Initiative.objects.get(chapter__strategy__slug=slug, **lookup)
+
+
+class TestInitiativeDetail:
+    def test_it_shows_the_amounts_per_year_and_the_chapter(self, client):
+        response = client.get(initiative("2021", "2").get_absolute_url())
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert table_rows(html, "amounts") == [
+            ["2021", "2022", "2023", "I alt"],
+            ["finansieret andetsteds", "4,5", "4,5", "9,0"],
+        ]
+        assert "1. Bedre rammer for forskning og udvikling" in html
+        assert "2021: Er finansieret" in html
+
+    def test_it_follows_trial_nation_across_all_three_strategies_with_their_amounts(self, client):
+        html = client.get(initiative("2021", "2").get_absolute_url()).content.decode()
+
+        lineage = table_rows(html, "lineage")
+        assert [row[0] for row in lineage[1:]] == ["Vækstplan 2018", "Strategi 2021", "Strategi 2030"]
+        assert lineage[3][2:] == ["2024: 4,7; 2025: 4,7; 2026: 4,7; 2027: 4,7", "18,8"]
+        assert lineage[1][3] == "ukendt"
+
+    def test_it_answers_which_initiatives_continued_from_2021_to_2030_and_with_how_much(self, client):
+        html = client.get(initiative("2021", "31").get_absolute_url()).content.decode()
+
+        lineage = table_rows(html, "lineage")
+        assert lineage[1] == [
+            "Strategi 2021",
+            "31 Videreførelse af tilskud til Healthcare Denmark",
+            "2021: finansieret andetsteds; 2022: 2,0; 2023: 2,0",
+            "4,0",
+        ]
+        assert lineage[2][1:] == [
+            "5.4 Styrke markedsføringsindsatsen af dansk life science via Healthcare Denmark",
+            "2024: 4,3; 2025: 7,5; 2026: 7,5; 2027: 7,5",
+            "26,8",
+        ]
+
+    def test_it_says_when_a_budget_line_is_shared_or_missing(self, client):
+        shared = client.get(initiative("2030", "5.3").get_absolute_url()).content.decode()
+        missing = client.get(initiative("2030", "2.3").get_absolute_url()).content.decode()
+
+        assert "deler budgetlinje med andre initiativer" in shared
+        assert table_rows(shared, "amounts")[1] == ["20,0", "20,0", "20,0", "20,0", "80,0"]
+        assert "ingen egen række" in missing
+        assert "Der er ikke registreret en forgænger" in missing
+
+    def test_it_links_to_the_source_document(self, client):
+        html = client.get(initiative("2030", "2.2").get_absolute_url()).content.decode()
+
+        assert '<a href="/sources/strategi-2030.txt">strategi-2030.txt</a>' in html
+
+    def test_it_answers_404_for_an_initiative_that_does_not_exist(self, client):
+        assert client.get("/initiatives/999999/").status_code == 404

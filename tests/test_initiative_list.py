@@ -1,0 +1,86 @@
+import pytest
+
+from tests.helpers import table_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response):
+    return table_rows(response.content.decode(), "initiatives")[1:]
+
+
+class TestInitiativeList:
+    def test_it_lists_every_initiative_without_a_filter(self, client):
+        response = client.get("/initiatives/")
+
+        assert response.status_code == 200
+        assert response.context["count"] == 73
+        assert len(rows(response)) == 50
+
+    def test_it_finds_initiatives_by_text_across_strategies(self, client):
+        found = rows(client.get("/initiatives/", {"q": "trial nation"}))
+
+        assert [(row[0], row[1]) for row in found] == [
+            ("Vækstplan 2018", ""),
+            ("Strategi 2021", "2"),
+            ("Strategi 2030", "2.2"),
+        ]
+
+    def test_it_narrows_by_strategy_theme_and_years_and_sums_the_chosen_years(self, client):
+        found = rows(
+            client.get(
+                "/initiatives/", {"strategy": "2021", "theme": "international", "year_from": 2022, "year_to": 2022}
+            )
+        )
+
+        assert [(row[1], row[5]) for row in found] == [("26", "16,8"), ("27", "16,8"), ("31", "2,0"), ("32", "3,0")]
+
+    def test_it_finds_the_initiatives_financed_elsewhere(self, client):
+        found = rows(client.get("/initiatives/", {"funding": "financed"}))
+
+        assert [row[1] for row in found] == ["2", "4", "5", "28", "29", "31", "32"]
+        assert all(row[6] == "finansieret andetsteds" for row in found)
+
+    def test_it_finds_the_initiatives_whose_amounts_are_unknown(self, client):
+        found = rows(client.get("/initiatives/", {"funding": "unknown"}))
+
+        assert {row[0] for row in found} == {"Vækstplan 2018"}
+        assert len(found) == 7
+
+    def test_it_filters_by_chapter(self, client):
+        from initiatives.models import Chapter
+
+        chapter = Chapter.objects.get(strategy__slug="2030", number=5)
+        found = rows(client.get("/initiatives/", {"chapter": chapter.pk}))
+
+        assert [row[1] for row in found] == ["5.1", "5.2", "5.3", "5.4", "5.5", "5.6"]
+        assert found[1][5] == "80,0"
+
+    @pytest.mark.parametrize(
+        "query, message",
+        [
+            ({"strategy": "1999"}, "Marker en gyldig valgmulighed"),
+            ({"year_from": "to tusind"}, "Indtast et tal"),
+            ({"year_from": 2025, "year_to": 2020}, "Det sidste år må ikke ligge før det første."),
+            ({"funding": "maybe"}, "Marker en gyldig valgmulighed"),
+        ],
+    )
+    def test_it_answers_bad_filters_with_400_and_a_danish_message(self, client, query, message):
+        response = client.get("/initiatives/", query)
+
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert rows(response) == [["Ingen resultater"]] or rows(response) == []
+
+    def test_it_offers_the_filtered_table_as_csv(self, client):
+        response = client.get("/initiatives/", {"q": "Healthcare Denmark", "export": "csv"})
+
+        lines = response.content.decode().splitlines()
+        assert lines[0] == "Strategi,Nr.,Initiativ,Kapitel,Tema,Beløb i de valgte år,Øvrige celler"
+        assert lines[1:] == [
+            "Strategi 2021,31,Videreførelse af tilskud til Healthcare Denmark,"
+            "Målrettet internationalisering og myndighedssamarbejde,Internationalisering og eksport,4.0,"
+            "finansieret andetsteds",
+            "Strategi 2030,5.4,Styrke markedsføringsindsatsen af dansk life science via Healthcare Denmark,"
+            "Internationalt samarbejde og sundhedsdiplomati,Internationalisering og eksport,26.8,",
+        ]
