@@ -40,15 +40,4 @@ def test_it_has_no_wcag_a_or_aa_violations(page, app_url, axe_violations, path):
     response = page.goto(f"{app_url}{path}")
 
     assert response.ok
-    violations = axe_violations(page)
-    # Known, and left to a template fix: Plotly puts its toolbar buttons inside the chart's role="img" container
-    # (templates/dashboard/_chart.html). Every other violation still fails the test.
-    in_charts = [
-        violation
-        for violation in violations
-        if violation["id"] == "nested-interactive"
-        and all(target.startswith("#chart-") for target in violation["targets"])
-    ]
-    assert [violation for violation in violations if violation not in in_charts] == []
-    if in_charts:
-        pytest.xfail(f"nested-interactive in {in_charts[0]['targets']}: Plotly's toolbar inside role=img")
+    assert axe_violations(page) == []
