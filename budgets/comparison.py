@@ -87,7 +87,6 @@ def yearly_funding(strategies=None) -> YearlyFunding:
 class GroupBy:
     THEME = "theme"
     CHAPTER = "chapter"
-    choices = [(THEME, "theme"), (CHAPTER, "chapter")]
 
 
 @dataclass

@@ -35,6 +35,14 @@ def counts() -> dict[str, int]:
     }
 
 
+def edit_fixture(path, old: str, new: str) -> None:
+    """Break one shipped fixture file in a copy, and empty the database so that seeding would load."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    empty_the_database()
+
+
 @pytest.fixture
 def broken_fixtures(tmp_path):
     directory = tmp_path / "fixtures"
@@ -73,11 +81,7 @@ class TestSeedStrategies:
         assert "ingen rettelser overskrevet" in capsys.readouterr().out
 
     def test_it_loads_nothing_when_a_fixture_is_wrong(self, broken_fixtures):
-        path = broken_fixtures / "strategy-2030.csv"
-        path.write_text(
-            path.read_text(encoding="utf-8").replace("Trial Nation;4,7;4,7", "Trial Nation;4,7;4,77"), encoding="utf-8"
-        )
-        empty_the_database()
+        edit_fixture(broken_fixtures / "strategy-2030.csv", "Trial Nation;4,7;4,7", "Trial Nation;4,7;4,77")
 
         with pytest.raises(CommandError, match=r"strategy-2030.csv:\d+: .*4,77.*mere end én decimal"):
             call_command("seed_strategies", fixtures=broken_fixtures)
@@ -86,34 +90,21 @@ class TestSeedStrategies:
         assert Allocation.objects.count() == 0
 
     def test_it_refuses_a_text_cell_that_is_neither_an_amount_nor_financed(self, broken_fixtures):
-        path = broken_fixtures / "strategy-2021.csv"
-        path.write_text(
-            path.read_text(encoding="utf-8").replace(";Er finansieret;4,5;4,5;", ";Er bevilget;4,5;4,5;"),
-            encoding="utf-8",
-        )
-        empty_the_database()
+        edit_fixture(broken_fixtures / "strategy-2021.csv", ";Er finansieret;4,5;4,5;", ";Er bevilget;4,5;4,5;")
 
         with pytest.raises(CommandError, match="strategy-2021.csv:4: cell 'Er bevilget' is no amount"):
             call_command("seed_strategies", fixtures=broken_fixtures)
         assert Strategy.objects.count() == 0
 
     def test_it_names_a_line_that_covers_an_unknown_initiative(self, broken_fixtures):
-        path = broken_fixtures / "strategy-2030.csv"
-        path.write_text(
-            path.read_text(encoding="utf-8").replace("line;5;5.2 5.3;", "line;5;5.2 5.9;"), encoding="utf-8"
-        )
-        empty_the_database()
+        edit_fixture(broken_fixtures / "strategy-2030.csv", "line;5;5.2 5.3;", "line;5;5.2 5.9;")
 
         with pytest.raises(CommandError, match=r"strategy-2030.csv:\d+: line covers unknown initiatives \['5.9'\]"):
             call_command("seed_strategies", fixtures=broken_fixtures)
         assert Initiative.objects.count() == 0
 
     def test_it_refuses_a_table_whose_years_are_not_the_strategys_period(self, broken_fixtures):
-        path = broken_fixtures / "strategy-2021.csv"
-        path.write_text(
-            path.read_text(encoding="utf-8").replace(";2021;2022;2023;", ";2021;2022;2024;", 1), encoding="utf-8"
-        )
-        empty_the_database()
+        edit_fixture(broken_fixtures / "strategy-2021.csv", ";2021;2022;2023;", ";2021;2022;2024;")
 
         with pytest.raises(CommandError, match="strategy-2021.csv:1: year columns"):
             call_command("seed_strategies", fixtures=broken_fixtures)
