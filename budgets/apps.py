@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BudgetsConfig(AppConfig):
     name = "budgets"
     verbose_name = _("Budgets")
+
+    def ready(self):
+        from budgets import changes
+
+        changes.connect()

@@ -4,45 +4,12 @@ import functools
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from budgets.models import Allocation, BudgetLine, Footnote, FrameAmount, FundingFrame, PublishedTotal
-from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+from budgets.changes import generation
 
-GENERATION_KEY = "dashboard:generation"
 TIMEOUT = 60 * 60 * 24
-WATCHED = [
-    Allocation,
-    BudgetLine,
-    FrameAmount,
-    FundingFrame,
-    Footnote,
-    PublishedTotal,
-    Strategy,
-    Chapter,
-    Initiative,
-    InitiativeLink,
-]
-
-
-def generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
-
-
-def invalidate(**kwargs) -> None:
-    """Every cached page was built from older figures: move to a new generation of keys."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
-
-
-for model in WATCHED:
-    post_save.connect(invalidate, sender=model, dispatch_uid=f"dashboard-cache-save-{model.__name__}")
-    post_delete.connect(invalidate, sender=model, dispatch_uid=f"dashboard-cache-delete-{model.__name__}")
-m2m_changed.connect(invalidate, sender=BudgetLine.initiatives.through, dispatch_uid="dashboard-cache-m2m")
 
 
 def public_page(view):

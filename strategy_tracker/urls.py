@@ -8,6 +8,8 @@ admin.site.site_title = _("Strategy Tracker")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Open data has one address for every client; its messages follow Accept-Language instead.
+    path("api/", include("api.urls")),
 ]
 # Danish at the plain URLs whatever the browser asks for; English under /en/, so a link keeps its language.
 urlpatterns += i18n_patterns(

@@ -73,7 +73,9 @@ def test_it_follows_an_initiative_to_its_successor(page, app_url):
     expect(page.locator("#amounts tbody td")).to_have_text(["4,3", "7,5", "7,5", "7,5", "26,8"])
 
 
-@pytest.mark.parametrize("path", ["/compare/?year=2023&year=2024", "/initiatives/", "/strategies/2021/", "/en/"])
+@pytest.mark.parametrize(
+    "path", ["/compare/?year=2023&year=2024", "/initiatives/", "/strategies/2021/", "/en/", "/api/"]
+)
 def test_it_passes_the_accessibility_check_on_every_public_page(page, app_url, axe_violations, path):
     assert page.goto(f"{app_url}{path}").ok
 

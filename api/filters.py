@@ -1,0 +1,51 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import Allocation, CellKind
+from initiatives.models import Chapter, Initiative, Strategy, Theme
+
+
+class YearRangeForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("year_from"), data.get("year_to")
+        if first and last and first > last:
+            self.add_error("year_to", _("The last year must not come before the first."))
+        return data
+
+
+class AllocationFilter(django_filters.FilterSet):
+    strategy = django_filters.ModelChoiceFilter(
+        field_name="line__strategy", to_field_name="slug", queryset=Strategy.objects.all()
+    )
+    chapter = django_filters.ModelChoiceFilter(field_name="line__chapter", queryset=Chapter.objects.all())
+    theme = django_filters.ChoiceFilter(choices=Theme.choices, method="filter_theme")
+    year = django_filters.NumberFilter(field_name="year")
+    year_from = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
+    year_to = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
+    kind = django_filters.ChoiceFilter(choices=CellKind.choices)
+
+    class Meta:
+        model = Allocation
+        form = YearRangeForm
+        fields = ["strategy", "chapter", "theme", "year", "year_from", "year_to", "kind"]
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.with_theme().filter(theme=value)
+
+
+class InitiativeFilter(django_filters.FilterSet):
+    strategy = django_filters.ModelChoiceFilter(
+        field_name="chapter__strategy", to_field_name="slug", queryset=Strategy.objects.all()
+    )
+    chapter = django_filters.ModelChoiceFilter(queryset=Chapter.objects.all())
+    theme = django_filters.ChoiceFilter(choices=Theme.choices)
+
+    class Meta:
+        model = Initiative
+        fields = ["strategy", "chapter", "theme"]
+
+
+class StrategyScopedFilter(django_filters.FilterSet):
+    strategy = django_filters.ModelChoiceFilter(to_field_name="slug", queryset=Strategy.objects.all())

@@ -1,0 +1,31 @@
+"""What every open-data response shares: the reader's language, validators for caches, CORS by middleware."""
+
+import functools
+import hashlib
+
+from django.utils import translation
+from django.views.decorators.http import condition
+
+from budgets.changes import changed_at, generation
+
+
+def _etag(request, *args, **kwargs) -> str:
+    # The response is a function of the figures' version and of what was asked, so that is its validator.
+    asked = "|".join([request.get_full_path(), request.headers.get("Accept", ""), translation.get_language() or ""])
+    return f"{generation()}-{hashlib.sha256(asked.encode()).hexdigest()[:16]}"
+
+
+def _last_modified(request, *args, **kwargs):
+    return changed_at()
+
+
+def open_data(view):
+    """Answer in the language the client asks for (Accept-Language), and 304 when its copy is current."""
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(translation.get_language_from_request(request)):
+            return conditional(request, *args, **kwargs)
+
+    return wrapper

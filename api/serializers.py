@@ -1,0 +1,107 @@
+from rest_framework import serializers
+
+from budgets.exports import UNIT, AllocationExport
+from budgets.models import Allocation, FrameAmount, FundingFrame
+from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+
+
+class StrategySerializer(serializers.ModelSerializer):
+    unit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "slug",
+            "title",
+            "short_title",
+            "published_year",
+            "first_year",
+            "last_year",
+            "price_basis",
+            "unit",
+            "description",
+            "source",
+        ]
+
+    def get_unit(self, strategy) -> str:
+        return UNIT
+
+
+class ChapterSerializer(serializers.ModelSerializer):
+    strategy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Chapter
+        fields = ["id", "strategy", "number", "title", "source"]
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InitiativeLink
+        fields = ["predecessor", "successor", "relation", "source"]
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    strategy = serializers.CharField(source="chapter.strategy.slug", read_only=True)
+    budget_lines = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    predecessors = LinkSerializer(source="predecessor_links", many=True, read_only=True)
+    successors = LinkSerializer(source="successor_links", many=True, read_only=True)
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "id",
+            "strategy",
+            "chapter",
+            "number",
+            "title",
+            "theme",
+            "source",
+            "budget_lines",
+            "predecessors",
+            "successors",
+        ]
+
+
+class AllocationSerializer(serializers.Serializer):
+    """The export's row for each cell, with the amount as a decimal string: the API and the CSV agree."""
+
+    def get_fields(self) -> dict:
+        # Declared from the export's own field list, so the OpenAPI description cannot drift from the rows.
+        kinds = {
+            "integer": lambda field: serializers.IntegerField(help_text=field.description, allow_null=True),
+            "number": lambda field: serializers.DecimalField(
+                max_digits=9, decimal_places=1, allow_null=True, help_text=field.description
+            ),
+            "string": lambda field: serializers.CharField(help_text=field.description, allow_blank=True),
+        }
+        fields = {field.name: kinds[field.type](field) for field in AllocationExport.fields}
+        fields["initiative_ids"] = serializers.ListField(child=serializers.IntegerField())
+        fields["initiative_numbers"] = serializers.ListField(child=serializers.CharField())
+        return fields
+
+    def to_representation(self, cell: Allocation) -> dict:
+        row = AllocationExport.row(cell)
+        row["amount"] = None if row["amount"] is None else str(row["amount"])
+        row["initiative_ids"] = [int(pk) for pk in row["initiative_ids"].split()]
+        row["initiative_numbers"] = row["initiative_numbers"].split()
+        return row
+
+
+class FrameAmountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FrameAmount
+        fields = ["year", "amount"]
+
+
+class FrameSerializer(serializers.ModelSerializer):
+    strategy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    amounts = FrameAmountSerializer(many=True, read_only=True)
+    unit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FundingFrame
+        fields = ["id", "strategy", "name", "kind", "amounts", "unit", "note", "source"]
+
+    def get_unit(self, frame) -> str:
+        return UNIT

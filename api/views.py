@@ -1,0 +1,145 @@
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from api import serializers
+from api.filters import AllocationFilter, InitiativeFilter
+from api.http import open_data
+from budgets.comparison import compare
+from budgets.exports import AllocationExport
+from budgets.fiscal import fiscal_data_package_zip
+from budgets.models import Allocation, FundingFrame
+from dashboard.filters import CompareForm
+from initiatives.models import Chapter, Initiative, Strategy
+
+
+class Pagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+@method_decorator(open_data, name="dispatch")
+class StrategyViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Strategy.objects.all()
+    serializer_class = serializers.StrategySerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+@method_decorator(open_data, name="dispatch")
+class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Chapter.objects.select_related("strategy").order_by("strategy__first_year", "number")
+    serializer_class = serializers.ChapterSerializer
+    filterset_fields = {"strategy__slug": ["exact"]}
+    pagination_class = None
+
+
+@method_decorator(open_data, name="dispatch")
+class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = (
+        Initiative.objects.with_chapter()
+        .prefetch_related("budget_lines", "predecessor_links", "successor_links")
+        .order_by("chapter__strategy__first_year", "position")
+    )
+    serializer_class = serializers.InitiativeSerializer
+    filterset_class = InitiativeFilter
+    pagination_class = Pagination
+
+
+@method_decorator(open_data, name="dispatch")
+class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = AllocationExport().ordered()
+    serializer_class = serializers.AllocationSerializer
+    filterset_class = AllocationFilter
+    pagination_class = Pagination
+
+
+@method_decorator(open_data, name="dispatch")
+class FrameViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = FundingFrame.objects.select_related("strategy").prefetch_related("amounts")
+    serializer_class = serializers.FrameSerializer
+    filterset_fields = {"strategy__slug": ["exact"]}
+    pagination_class = None
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("strategy", str, many=True, description="Strategy slugs; all when left out"),
+        OpenApiParameter("year", int, many=True, description="Years; all of the strategies' years when left out"),
+        OpenApiParameter("by", str, enum=["theme", "chapter"], description="Group by theme (default) or chapter"),
+    ],
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["GET"])
+@open_data
+def comparison(request):
+    """The figures of the compare page: ?strategy=…&year=…&by=theme|chapter."""
+    form = CompareForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    result = compare(form.cleaned_data["strategy"], form.cleaned_data["year"], form.cleaned_data["by"])
+
+    def figures(row) -> dict:
+        return {
+            str(year): {
+                "amount": str(row.figures[year].amount) if year in row.figures else None,
+                "unknown_cells": row.figures[year].unknown if year in row.figures else 0,
+            }
+            for year in result.years
+        }
+
+    def changes(row) -> list:
+        return [
+            {
+                "from": before,
+                "to": after,
+                "change": None if difference is None else str(difference),
+                "change_percent": None if percent is None else str(percent),
+            }
+            for before, after, difference, percent in row.changes(result.years)
+        ]
+
+    return Response(
+        {
+            "strategies": [strategy.slug for strategy in result.strategies],
+            "years": result.years,
+            "by": result.by,
+            "unit": "mio. kr.",
+            "rows": [{"label": row.label, "figures": figures(row), "changes": changes(row)} for row in result.rows],
+            "total": {"figures": figures(result.totals), "changes": changes(result.totals)},
+        }
+    )
+
+
+@open_data
+def allocations_csv(request):
+    """Every cell as CSV, with the same filters as /api/allocations/."""
+    filterset = AllocationFilter(request.GET, queryset=Allocation.objects.all())
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors}, status=400, json_dumps_params={"ensure_ascii": False})
+    response = StreamingHttpResponse(AllocationExport(filterset.qs).csv_lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="allocations.csv"'
+    return response
+
+
+@open_data
+def fiscal_data_package(request):
+    response = HttpResponse(fiscal_data_package_zip(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="fiscal-data-package.zip"'
+    return response
+
+
+def index(request):
+    base = request.build_absolute_uri("/api/")
+    return render(
+        request, "api/index.html", {"base": base, "strategies": Strategy.objects.all(), "title": _("Open data")}
+    )

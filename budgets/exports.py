@@ -1,0 +1,106 @@
+"""Exports: small classes that yield rows, so CSV, the API, the Fiscal Data Package and Excel share one source."""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import Allocation, CellKind
+
+UNIT = "mio. kr."
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # a Table Schema type: integer, number, string
+    description: str
+
+
+class AllocationExport:
+    """One row per cell: a budget line's money in one year, with everything needed to read it alone.
+
+    A line that funds several initiatives is one row naming all of them, so that sums stay right.
+    """
+
+    identifier = "allocations"
+    verbose_name = _("Allocations per budget line and year")
+    fields = [
+        Field("allocation_id", "integer", "Stable id of the cell"),
+        Field("strategy", "string", "Strategy slug: 2018, 2021 or 2030"),
+        Field("strategy_title", "string", "Title of the strategy"),
+        Field("price_basis", "string", "Price basis as the source states it; empty where it does not"),
+        Field("chapter_number", "integer", "Chapter number; empty for reserves"),
+        Field("chapter_title", "string", "Chapter title; empty for reserves"),
+        Field("line_id", "integer", "Stable id of the budget line (row of the published table)"),
+        Field("line_title", "string", "Title of the budget line as the table words it"),
+        Field("line_kind", "string", "initiative or reserve"),
+        Field("initiative_ids", "string", "Ids of the initiatives the line funds, separated by spaces"),
+        Field("initiative_numbers", "string", "Their published numbers, separated by spaces"),
+        Field("theme", "string", "Theme of the line's first initiative; empty for reserves"),
+        Field("year", "integer", "Budget year"),
+        Field("cell_kind", "string", "amount, financed (financed elsewhere) or unknown"),
+        Field("amount", "number", "Amount in mio. kr. (DKK 1.000.000); empty unless cell_kind is amount"),
+        Field("cell_text", "string", "Text printed in the cell, e.g. 'Er finansieret'"),
+        Field("unit", "string", "Always 'mio. kr.'"),
+    ]
+
+    def __init__(self, queryset=None):
+        self.queryset = Allocation.objects.all() if queryset is None else queryset
+
+    @property
+    def field_names(self) -> list[str]:
+        return [field.name for field in self.fields]
+
+    def ordered(self):
+        return (
+            self.queryset.select_related("line__strategy", "line__chapter")
+            .prefetch_related("line__initiatives")
+            .order_by("line__strategy__first_year", "line__position", "year")
+        )
+
+    @staticmethod
+    def row(cell: Allocation) -> dict:
+        line, strategy = cell.line, cell.line.strategy
+        initiatives = sorted(line.initiatives.all(), key=lambda initiative: initiative.position)
+        return {
+            "allocation_id": cell.pk,
+            "strategy": strategy.slug,
+            "strategy_title": strategy.title,
+            "price_basis": strategy.price_basis,
+            "chapter_number": line.chapter.number if line.chapter else None,
+            "chapter_title": line.chapter.title if line.chapter else "",
+            "line_id": line.pk,
+            "line_title": line.title,
+            "line_kind": line.kind,
+            "initiative_ids": " ".join(str(initiative.pk) for initiative in initiatives),
+            "initiative_numbers": " ".join(initiative.number for initiative in initiatives if initiative.number),
+            "theme": initiatives[0].theme if initiatives else "",
+            "year": cell.year,
+            "cell_kind": cell.kind,
+            "amount": cell.amount if cell.kind == CellKind.AMOUNT else None,
+            "cell_text": cell.text,
+            "unit": UNIT,
+        }
+
+    def rows(self) -> Iterator[dict]:
+        for cell in self.ordered().iterator(chunk_size=2000):
+            yield self.row(cell)
+
+    def csv_lines(self) -> Iterator[str]:
+        """CSV with a header, line by line, so a response can stream it; decimal points, empty for nothing."""
+        writer = csv.DictWriter(_Echo(), fieldnames=self.field_names, lineterminator="\n")
+        yield writer.writeheader()
+        for row in self.rows():
+            yield writer.writerow({name: "" if value is None else value for name, value in row.items()})
+
+    def write_csv(self, stream) -> None:
+        stream.writelines(self.csv_lines())
+
+
+class _Echo:
+    """A file for csv.writer that hands each line back instead of storing it."""
+
+    def write(self, line: str) -> str:
+        return line

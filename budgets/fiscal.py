@@ -1,0 +1,125 @@
+"""The budgets as a Fiscal Data Package: a Tabular Data Package whose ``model`` says what is money."""
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from budgets.exports import AllocationExport
+from initiatives.models import Strategy
+
+DATA_FILE = "allocations.csv"
+DESCRIPTOR_FILE = "datapackage.json"
+
+
+def descriptor(export: AllocationExport) -> dict:
+    strategies = list(Strategy.objects.all())
+    first = min((strategy.first_year for strategy in strategies), default=datetime.now(UTC).year)
+    last = max((strategy.last_year for strategy in strategies), default=first)
+    return {
+        # The Fiscal Data Package profile is a Tabular Data Package with a model; naming the tabular profile
+        # lets validators check it offline, without fetching the fiscal profile's schema.
+        "profile": "tabular-data-package",
+        "name": "danish-life-science-strategies",
+        "title": "Danmarks life science-strategier: bevillinger pr. budgetlinje og år",
+        "description": (
+            "Bevillinger i de tre danske life science-strategier (vækstplanen 2018, strategien 2021 og "
+            "strategien mod 2030) som offentliggjort, i mio. kr. Hver række er én celle i en budgettabel."
+        ),
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "countryCode": "DK",
+        "granularity": "aggregated",
+        "fiscalPeriod": {"start": f"{first}-01-01", "end": f"{last}-12-31"},
+        "sources": [{"title": strategy.title, "path": strategy.source} for strategy in strategies],
+        "resources": [
+            {
+                "name": export.identifier,
+                "path": DATA_FILE,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [
+                        {"name": field.name, "type": field.type, "description": field.description}
+                        for field in export.fields
+                    ],
+                    "primaryKey": ["allocation_id"],
+                    "missingValues": [""],
+                },
+            }
+        ],
+        "model": {
+            "measures": {
+                "amount": {"source": "amount", "currency": "DKK", "factor": 1_000_000, "direction": "expenditure"}
+            },
+            "dimensions": {
+                "strategy": {
+                    "attributes": {
+                        "strategy": {"source": "strategy"},
+                        "strategy_title": {"source": "strategy_title", "labelfor": "strategy"},
+                        "price_basis": {"source": "price_basis"},
+                    },
+                    "primaryKey": "strategy",
+                    "dimensionType": "classification",
+                    "classificationType": "administrative",
+                },
+                "chapter": {
+                    "attributes": {
+                        "chapter_strategy": {"source": "strategy"},
+                        "chapter_number": {"source": "chapter_number"},
+                        "chapter_title": {"source": "chapter_title", "labelfor": "chapter_number"},
+                    },
+                    "primaryKey": ["chapter_strategy", "chapter_number"],
+                    "dimensionType": "classification",
+                    "classificationType": "functional",
+                },
+                "initiative": {
+                    "attributes": {
+                        "line_id": {"source": "line_id"},
+                        "line_title": {"source": "line_title", "labelfor": "line_id"},
+                        "line_kind": {"source": "line_kind"},
+                        "initiative_ids": {"source": "initiative_ids"},
+                        "initiative_numbers": {"source": "initiative_numbers"},
+                    },
+                    "primaryKey": "line_id",
+                    "dimensionType": "activity",
+                },
+                "theme": {
+                    "attributes": {"theme": {"source": "theme"}},
+                    "primaryKey": "theme",
+                    "dimensionType": "classification",
+                    "classificationType": "functional",
+                },
+                "date": {
+                    "attributes": {"year": {"source": "year"}},
+                    "primaryKey": "year",
+                    "dimensionType": "datetime",
+                },
+            },
+        },
+    }
+
+
+def write_fiscal_data_package(directory: Path) -> int:
+    """Write datapackage.json and the CSV it describes into ``directory``; return the number of rows."""
+    directory.mkdir(parents=True, exist_ok=True)
+    export = AllocationExport()
+    with (directory / DATA_FILE).open("w", encoding="utf-8", newline="") as stream:
+        export.write_csv(stream)
+    (directory / DESCRIPTOR_FILE).write_text(
+        json.dumps(descriptor(export), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return export.queryset.count()
+
+
+def fiscal_data_package_zip() -> bytes:
+    export = AllocationExport()
+    data = io.StringIO()
+    export.write_csv(data)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr(DESCRIPTOR_FILE, json.dumps(descriptor(export), ensure_ascii=False, indent=2) + "\n")
+        package.writestr(DATA_FILE, data.getvalue())
+    return archive.getvalue()

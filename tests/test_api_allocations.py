@@ -1,0 +1,121 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from budgets.models import Allocation, CellKind
+
+pytestmark = pytest.mark.django_db
+
+
+def all_pages(client, url, params) -> list[dict]:
+    results, page = [], client.get(url, params).json()
+    results += page["results"]
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        results += page["results"]
+    return results
+
+
+class TestAllocationsApi:
+    def test_it_returns_every_cell_with_amounts_as_decimal_strings(self, client):
+        rows = all_pages(client, "/api/allocations/", {"page_size": 50})
+
+        assert len(rows) == Allocation.objects.count() == 173
+        by_id = {row["allocation_id"]: row for row in rows}
+        for cell in Allocation.objects.select_related("line__strategy"):
+            row = by_id[cell.pk]
+            assert (row["year"], row["cell_kind"], row["line_id"]) == (cell.year, cell.kind, cell.line_id)
+            assert row["amount"] == (str(cell.amount) if cell.kind == CellKind.AMOUNT else None)
+            assert row["strategy"] == cell.line.strategy.slug
+
+    def test_it_sums_to_the_databases_totals_per_strategy(self, client):
+        rows = all_pages(client, "/api/allocations/", {"page_size": 1000})
+        for slug in ("2021", "2030"):
+            from_api = sum(Decimal(row["amount"]) for row in rows if row["strategy"] == slug and row["amount"])
+            in_db = Allocation.objects.filter(line__strategy__slug=slug).aggregate(total=Sum("amount"))["total"]
+            assert from_api == in_db
+
+    def test_it_filters_by_strategy_and_year(self, client):
+        rows = all_pages(client, "/api/allocations/", {"strategy": "2021", "year": 2022})
+
+        assert {(row["strategy"], row["year"]) for row in rows} == {("2021", 2022)}
+        assert sum(Decimal(row["amount"]) for row in rows if row["amount"]) == Decimal("100.4")
+
+    def test_it_filters_by_theme_chapter_and_year_range(self, client):
+        rows = all_pages(client, "/api/allocations/", {"theme": "international", "year_from": 2024, "year_to": 2025})
+        assert {row["theme"] for row in rows} == {"international"}
+        assert {row["year"] for row in rows} == {2024, 2025}
+        diplomats = [row for row in rows if row["initiative_numbers"] == ["5.2", "5.3"]]
+        assert [row["amount"] for row in diplomats] == ["20.0", "20.0"]
+
+        chapter = rows[0]["chapter_number"]
+        assert chapter == 5
+
+    def test_it_pages_with_stable_ids(self, client):
+        first = client.get("/api/allocations/", {"page_size": 10}).json()
+        again = client.get("/api/allocations/", {"page_size": 10}).json()
+        second = client.get(first["next"]).json()
+
+        assert first["count"] == 173
+        assert [row["allocation_id"] for row in first["results"]] == [row["allocation_id"] for row in again["results"]]
+        assert not {row["allocation_id"] for row in first["results"]} & {
+            row["allocation_id"] for row in second["results"]
+        }
+
+    @pytest.mark.parametrize(
+        "params, field",
+        [
+            ({"strategy": "1999"}, "strategy"),
+            ({"theme": "astrology"}, "theme"),
+            ({"year": "next"}, "year"),
+            ({"year_from": 2025, "year_to": 2020}, "year_to"),
+            ({"kind": "guess"}, "kind"),
+        ],
+    )
+    def test_it_answers_an_unknown_filter_value_with_400_and_a_message(self, client, params, field):
+        response = client.get("/api/allocations/", params)
+
+        assert response.status_code == 400
+        assert field in response.json()
+        assert response.json()[field][0]
+
+    def test_it_answers_in_english_when_the_client_asks_for_it(self, client):
+        response = client.get("/api/allocations/", {"strategy": "1999"}, headers={"accept-language": "en"})
+
+        assert response.json()["strategy"][0].startswith("Select a valid choice.")
+
+
+class TestAllocationsCsv:
+    def test_it_serves_the_2021_allocations_for_2022_from_one_url(self, client):
+        response = client.get("/api/allocations.csv?strategy=2021&year=2022")
+
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+        assert len(rows) == Allocation.objects.filter(line__strategy__slug="2021", year=2022).count()
+        assert sum(Decimal(row["amount"]) for row in rows if row["amount"]) == Decimal("100.4")
+        trial_nation = next(row for row in rows if row["initiative_numbers"] == "2")
+        assert (trial_nation["amount"], trial_nation["unit"], trial_nation["cell_kind"]) == (
+            "4.5",
+            "mio. kr.",
+            "amount",
+        )
+
+    def test_it_keeps_text_cells_and_empty_amounts_apart(self, client):
+        response = client.get("/api/allocations.csv?strategy=2021&year=2021")
+        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+
+        financed = next(row for row in rows if row["initiative_numbers"] == "4")
+        assert (financed["cell_kind"], financed["amount"], financed["cell_text"]) == (
+            "financed",
+            "",
+            "Finansieret i genstartsaftale",
+        )
+
+    def test_it_answers_a_bad_filter_with_400_and_a_message(self, client):
+        response = client.get("/api/allocations.csv?year_from=abc")
+
+        assert response.status_code == 400
+        assert response.json() == {"errors": {"year_from": ["Indtast et tal."]}}
