@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from budgets.cells import ParsedCell
 from budgets.models import Allocation, CellKind
 from budgets.numbers import Figure, format_amount
 
@@ -23,7 +24,7 @@ def amount_html(value):
         if value.unknown:
             return format_html('{} <span class="unknown">{}</span>', format_amount(value.amount), _("+ unknown"))
         return format_amount(value.amount)
-    if isinstance(value, Allocation):
+    if isinstance(value, Allocation | ParsedCell):
         if value.kind == CellKind.UNKNOWN:
             return format_html('<span class="unknown">{}</span>', _("unknown"))
         if value.kind == CellKind.FINANCED_ELSEWHERE:
@@ -44,7 +45,7 @@ def amount_text(value) -> str:
         if value.financed and not value.amount:
             return _("financed elsewhere")
         return str(value.amount)
-    if isinstance(value, Allocation):
+    if isinstance(value, Allocation | ParsedCell):
         if value.kind == CellKind.AMOUNT:
             return str(value.amount)
         return value.text or _("unknown")
@@ -55,6 +56,6 @@ def sort_key(value) -> Decimal:
     """Unknown and text cells sort below every amount."""
     if isinstance(value, Figure):
         return value.amount if value.is_complete else SORTS_LAST
-    if isinstance(value, Allocation):
+    if isinstance(value, Allocation | ParsedCell):
         return value.amount if value.kind == CellKind.AMOUNT else SORTS_LAST
     return SORTS_LAST if value is None else Decimal(value)

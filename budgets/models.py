@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pghistory
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -18,6 +19,7 @@ class FrameKind(models.TextChoices):
     RESERVE = "reserve", _("reserve")
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class FundingFrame(models.Model):
     """Money set aside for a strategy by a political agreement or a finance act."""
 
@@ -53,6 +55,7 @@ class FrameAmountQuerySet(models.QuerySet):
         return {(row["frame__strategy"], row["frame__kind"], row["year"]): row["total"] for row in rows}
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class FrameAmount(models.Model):
     frame = models.ForeignKey(
         FundingFrame, on_delete=models.CASCADE, related_name="amounts", verbose_name=_("funding frame")
@@ -116,6 +119,7 @@ class BudgetLineQuerySet(models.QuerySet):
         )
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class BudgetLine(models.Model):
     """One row of a strategy's budget table.
 
@@ -211,6 +215,7 @@ class AllocationQuerySet(models.QuerySet):
         return {row["line__strategy"]: row["figure"] for row in self.sums("line__strategy")}
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Allocation(models.Model):
     """One cell of a budget table: a budget line's money in one year.
 
@@ -224,6 +229,9 @@ class Allocation(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices, default=CellKind.AMOUNT)
     amount = models.DecimalField(_("amount (mio. kr.)"), null=True, blank=True, **AMOUNT)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Counts the saves of this cell, so that a stale edit is refused.")
+    )
     text = models.CharField(
         _("text in the cell"),
         max_length=200,

@@ -1,7 +1,6 @@
 """Operations on budgets, called alike by commands, views and tests."""
 
 import csv
-import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,10 +9,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
+from budgets.cells import EMPTY_MARKS, parse_cell, split_markers
 from budgets.models import (
     Allocation,
     BudgetLine,
-    CellKind,
     Footnote,
     FrameAmount,
     FundingFrame,
@@ -27,51 +26,12 @@ FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 # Any number, so two `make run` started at once cannot both seed.
 SEED_LOCK_KEY = 8_204_2030
 
-_LEADING_AMOUNT = re.compile(r"^(\d\S*)(?:\s+(.*))?$")
-_MARKERS = re.compile(r"(\*+)$")
-UNKNOWN_WORD = "ukendt"
-# Every text cell of the sources says the money is financed elsewhere ("Er finansieret", ...).
-FINANCED_WORD = "finansieret"
-EMPTY_MARKS = {"", "-", "–"}
-
 
 class FixtureError(Exception):
     """A fixture file that does not say what the loader can store; names the file and line."""
 
     def __init__(self, path: Path, line: int, message: str):
         super().__init__(f"{path.name}:{line}: {message}")
-
-
-@dataclass(frozen=True)
-class ParsedCell:
-    kind: str
-    amount: Decimal | None = None
-    text: str = ""
-
-
-def split_markers(text: str) -> tuple[str, str]:
-    """``"100**"`` → ``("100", "**")``: footnote markers as the tables print them."""
-    match = _MARKERS.search(text.strip())
-    if not match:
-        return text.strip(), ""
-    return text.strip()[: match.start()].strip(), match.group(1)
-
-
-def parse_cell(text: str) -> ParsedCell | None:
-    """Read one cell as the source prints it; None for a blank or dashed cell (nothing allocated)."""
-    text = text.strip()
-    if text in EMPTY_MARKS:
-        return None
-    if text.lower() == UNKNOWN_WORD:
-        return ParsedCell(CellKind.UNKNOWN)
-    match = _LEADING_AMOUNT.match(text)
-    if match:
-        return ParsedCell(CellKind.AMOUNT, parse_amount(match.group(1)), (match.group(2) or "").strip())
-    if FINANCED_WORD in text.lower():
-        return ParsedCell(CellKind.FINANCED_ELSEWHERE, text=text)
-    raise ValueError(
-        f"cell {text!r} is no amount, not {UNKNOWN_WORD!r}, not blank and does not say it is {FINANCED_WORD}"
-    )
 
 
 @dataclass

@@ -1,3 +1,4 @@
+import pghistory
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -72,6 +73,7 @@ class ChapterQuerySet(models.QuerySet):
         return self.filter(strategy=strategy)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Chapter(models.Model):
     strategy = models.ForeignKey(
         Strategy, on_delete=models.PROTECT, related_name="chapters", verbose_name=_("strategy")
@@ -102,6 +104,7 @@ class InitiativeQuerySet(models.QuerySet):
         return self.select_related("chapter__strategy")
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Initiative(models.Model):
     """An initiative as the strategy lists it. Its money is on the budget lines that cover it."""
 
@@ -148,6 +151,7 @@ class LinkRelation(models.TextChoices):
     BUILDS_ON = "builds-on", pgettext_lazy("initiative lineage", "builds on")
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class InitiativeLink(models.Model):
     """The same effort funded again by a later strategy."""
 

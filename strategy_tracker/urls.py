@@ -14,6 +14,8 @@ urlpatterns = [
 # Danish at the plain URLs whatever the browser asks for; English under /en/, so a link keeps its language.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("editing.urls")),
     path("", include("dashboard.urls")),
     prefix_default_language=False,
 )

@@ -32,3 +32,17 @@ def static_files_without_manifest(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture
+def make_editor(db):
+    """A user who may edit the given strategies (all when none are given), as grant_editor makes them."""
+    from editing.services import grant_editor
+    from initiatives.models import Strategy
+
+    def make(username, *slugs):
+        user = get_user_model().objects.create_user(username, f"{username}@example.org", "a-long-test-password")
+        grant_editor(user, list(Strategy.objects.filter(slug__in=slugs)))
+        return user
+
+    return make

@@ -92,7 +92,7 @@ class TestSeedStrategies:
     def test_it_refuses_a_text_cell_that_is_neither_an_amount_nor_financed(self, broken_fixtures):
         edit_fixture(broken_fixtures / "strategy-2021.csv", ";Er finansieret;4,5;4,5;", ";Er bevilget;4,5;4,5;")
 
-        with pytest.raises(CommandError, match="strategy-2021.csv:4: cell 'Er bevilget' is no amount"):
+        with pytest.raises(CommandError, match="strategy-2021.csv:4: “Er bevilget” er hverken et beløb"):
             call_command("seed_strategies", fixtures=broken_fixtures)
         assert Strategy.objects.count() == 0
 

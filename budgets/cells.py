@@ -1,0 +1,62 @@
+"""One cell of a budget table as a person writes it: the shipped fixtures and the editing grid read alike."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from budgets.models import Allocation, CellKind
+from budgets.numbers import format_amount, parse_amount
+
+EMPTY_MARKS = {"", "-", "–"}
+UNKNOWN_WORDS = {"ukendt", "unknown"}
+# Every text cell of the sources says the money is financed elsewhere ("Er finansieret", ...).
+FINANCED_WORDS = ("finansieret", "financed")
+_LEADING_AMOUNT = re.compile(r"^([\d-]\S*)(?:\s+(.*))?$")
+_MARKERS = re.compile(r"(\*+)$")
+
+
+@dataclass(frozen=True)
+class ParsedCell:
+    kind: str
+    amount: Decimal | None = None
+    text: str = ""
+
+
+def split_markers(text: str) -> tuple[str, str]:
+    """``"100**"`` → ``("100", "**")``: footnote markers as the tables print them."""
+    match = _MARKERS.search(text.strip())
+    if not match:
+        return text.strip(), ""
+    return text.strip()[: match.start()].strip(), match.group(1)
+
+
+def parse_cell(text: str) -> ParsedCell | None:
+    """Read a cell: None for blank or a dash (nothing allocated), else an amount (perhaps with a remark),
+    unknown, or a text saying the money is financed elsewhere. ValueError with a message otherwise."""
+    text = text.strip()
+    if text in EMPTY_MARKS:
+        return None
+    if text.lower() in UNKNOWN_WORDS:
+        return ParsedCell(CellKind.UNKNOWN)
+    match = _LEADING_AMOUNT.match(text)
+    if match:
+        return ParsedCell(CellKind.AMOUNT, parse_amount(match.group(1)), (match.group(2) or "").strip())
+    if any(word in text.lower() for word in FINANCED_WORDS):
+        return ParsedCell(CellKind.FINANCED_ELSEWHERE, text=text)
+    raise ValueError(
+        _("“%(text)s” is neither an amount, “ukendt” nor a text saying the money is financed elsewhere.")
+        % {"text": text}
+    )
+
+
+def format_cell(cell: Allocation | ParsedCell | None) -> str:
+    """The text that parse_cell reads back as the same cell, in the active language's notation."""
+    if cell is None:
+        return ""
+    if cell.kind == CellKind.UNKNOWN:
+        return _("unknown")
+    if cell.kind == CellKind.FINANCED_ELSEWHERE:
+        return cell.text
+    return f"{format_amount(cell.amount)} {cell.text}".strip()

@@ -1,0 +1,32 @@
+"""Reading the posted grid: which cells the editor changed, and what they wrote."""
+
+from budgets.cells import format_cell, parse_cell
+from editing.services import CellEdit, GridError
+
+
+def cell_name(line_id: int, year: int) -> str:
+    return f"c-{line_id}-{year}"
+
+
+def grid_edits(post, table) -> list[CellEdit]:
+    """The edits in a posted grid; a GridError names every cell that cannot be read."""
+    edits, errors = [], {}
+    for row in table.rows:
+        for year, cell in zip(table.years, row.cells, strict=True):
+            name = cell_name(row.line.pk, year)
+            if name not in post:
+                continue
+            typed = post[name]
+            try:
+                parsed = parse_cell(typed)
+            except ValueError as error:
+                errors[(row.line.pk, year)] = str(error)
+                continue
+            shown = post.get(f"o-{row.line.pk}-{year}", format_cell(cell))
+            if parsed == parse_cell(shown):
+                continue
+            version = post.get(f"v-{row.line.pk}-{year}", "")
+            edits.append(CellEdit(row.line.pk, year, parsed, int(version) if version.isdigit() else None))
+    if errors:
+        raise GridError(errors)
+    return edits

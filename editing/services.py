@@ -1,0 +1,169 @@
+"""Saving the budget grid and reverting a save: one transaction each, recorded with who, when and why."""
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from budgets.cells import ParsedCell
+from budgets.models import Allocation, BudgetLine
+from editing.permissions import can_edit
+
+MAXIMUM_AMOUNT = Decimal("10000.0")
+REASON_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """What an editor asks one cell to become, and the version of the cell they saw (None: it was blank)."""
+
+    line_id: int
+    year: int
+    cell: ParsedCell | None
+    version: int | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    edit: CellEdit
+    current: Allocation | None
+
+
+@dataclass
+class SaveResult:
+    save_id: str
+    saved: list[CellEdit] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+class GridError(Exception):
+    """Input that cannot be saved: messages per cell ((line id, year) → text) and for the whole page."""
+
+    def __init__(self, cells: dict | None = None, page: list | None = None):
+        self.cells, self.page = cells or {}, page or []
+        super().__init__("; ".join([*self.page, *self.cells.values()]))
+
+
+def validate(strategy, edits: list[CellEdit], reason: str) -> None:
+    cells, page = {}, []
+    if not reason.strip():
+        page.append(_("Say briefly why you make this change."))
+    elif len(reason) > REASON_LENGTH:
+        page.append(_("The reason may be at most %(length)d characters.") % {"length": REASON_LENGTH})
+    lines = set(BudgetLine.objects.for_strategy(strategy).values_list("pk", flat=True))
+    for edit in edits:
+        key = (edit.line_id, edit.year)
+        if edit.line_id not in lines:
+            page.append(_("A row that does not belong to %(strategy)s was sent.") % {"strategy": strategy})
+        elif edit.year not in strategy.years:
+            cells[key] = _("%(year)s is outside the strategy's period %(first)s–%(last)s.") % {
+                "year": edit.year,
+                "first": strategy.first_year,
+                "last": strategy.last_year,
+            }
+        elif edit.cell is not None and edit.cell.amount is not None and edit.cell.amount > MAXIMUM_AMOUNT:
+            cells[key] = _("%(amount)s mio. kr. is more than any budget line holds (at most 10.000).") % {
+                "amount": edit.cell.amount
+            }
+    if cells or page:
+        raise GridError(cells, page)
+
+
+def save_grid(strategy, user, edits: list[CellEdit], reason: str) -> SaveResult:
+    """Save the edited cells of a strategy's grid in one transaction, as one recorded save.
+
+    A cell that someone else saved since the editor opened the grid is not overwritten: it comes back as a
+    conflict with both values, while the editor's other cells are saved.
+    """
+    if not can_edit(user, strategy):
+        raise PermissionDenied(_("You may not edit %(strategy)s.") % {"strategy": strategy})
+    validate(strategy, edits, reason)
+    result = SaveResult(save_id=str(uuid.uuid4()))
+    with (
+        transaction.atomic(),
+        pghistory.context(user=user.pk, username=user.get_username(), reason=reason.strip(), save=result.save_id),
+    ):
+        current = {
+            (cell.line_id, cell.year): cell
+            for cell in Allocation.objects.select_for_update()
+            .filter(line_id__in={edit.line_id for edit in edits}, year__in={edit.year for edit in edits})
+            .select_related("line")
+        }
+        for edit in edits:
+            existing = current.get((edit.line_id, edit.year))
+            if (existing.version if existing else None) != edit.version:
+                result.conflicts.append(Conflict(edit, existing))
+                continue
+            try:
+                with transaction.atomic():
+                    _apply(edit, existing)
+            except IntegrityError:
+                # Someone filled this blank cell after it was read: theirs stands.
+                result.conflicts.append(
+                    Conflict(edit, Allocation.objects.filter(line_id=edit.line_id, year=edit.year).first())
+                )
+                continue
+            result.saved.append(edit)
+    return result
+
+
+def _apply(edit: CellEdit, existing: Allocation | None) -> None:
+    if edit.cell is None:
+        if existing:
+            existing.delete()
+        return
+    if existing is None:
+        Allocation.objects.create(
+            line_id=edit.line_id, year=edit.year, kind=edit.cell.kind, amount=edit.cell.amount, text=edit.cell.text
+        )
+        return
+    existing.kind, existing.amount, existing.text = edit.cell.kind, edit.cell.amount, edit.cell.text
+    existing.version += 1
+    existing.save(update_fields=["kind", "amount", "text", "version"])
+
+
+def revert_save(strategy, user, save_id: str, reason: str) -> SaveResult:
+    """Put back every cell of one earlier save as it was before it, as a new save of its own.
+
+    A cell changed again since that save is not touched: it comes back as a conflict.
+    """
+    from editing.history import changes
+
+    recorded = list(changes(strategy, save_id=save_id))
+    if not recorded:
+        raise GridError(page=[_("No save with that id in %(strategy)s.") % {"strategy": strategy}])
+    current = {
+        (cell.line_id, cell.year): cell
+        for cell in Allocation.objects.filter(
+            line_id__in={change.line_id for change in recorded}, year__in={change.year for change in recorded}
+        )
+    }
+    edits = []
+    for change in sorted(recorded, key=lambda item: item.event_id):
+        existing = current.get((change.line_id, change.year))
+        still_as_saved = (existing is None and change.after is None) or (
+            existing is not None
+            and change.after is not None
+            and (existing.kind, existing.amount, existing.text)
+            == (change.after.kind, change.after.amount, change.after.text)
+        )
+        version = existing.version if existing else None
+        edits.append(CellEdit(change.line_id, change.year, change.before, version if still_as_saved else -1))
+    return save_grid(strategy, user, edits, reason)
+
+
+def grant_editor(user, strategies=None) -> list:
+    """Make ``user`` an editor of the given strategies, or of every strategy when none are given."""
+    from django.contrib.auth.models import Group
+
+    from editing.models import EDITOR_GROUP, StrategyEditor
+
+    with transaction.atomic():
+        user.groups.add(Group.objects.get(name=EDITOR_GROUP))
+        if not strategies:
+            return [StrategyEditor.objects.get_or_create(user=user, strategy=None)[0]]
+        return [StrategyEditor.objects.get_or_create(user=user, strategy=strategy)[0] for strategy in strategies]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from editing import views
+
+urlpatterns = [
+    path("strategies/<slug:slug>/edit/", views.grid, name="grid"),
+    path("strategies/<slug:slug>/changes/", views.change_log, name="change_log"),
+    path("strategies/<slug:slug>/changes/<str:save_id>/revert/", views.revert, name="revert_save"),
+]

@@ -1,0 +1,146 @@
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from budgets.cells import format_cell
+from budgets.figures import budget_table
+from editing import history
+from editing.forms import grid_edits
+from editing.permissions import can_edit
+from editing.services import GridError, revert_save, save_grid
+from initiatives.models import Strategy
+
+
+def _editable_strategy(request, slug) -> Strategy:
+    strategy = get_object_or_404(Strategy, slug=slug)
+    if not can_edit(request.user, strategy):
+        raise PermissionDenied(_("You may not edit %(strategy)s.") % {"strategy": strategy})
+    return strategy
+
+
+def _grid(request, strategy, *, status=200, errors=None, conflicts=(), typed=None):
+    table = budget_table(strategy)
+    typed = typed or {}
+    rows = []
+    for section in [*table.sections, table.reserves]:
+        lines = []
+        for row in section.rows:
+            cells = []
+            for year, cell in zip(table.years, row.cells, strict=True):
+                key = (row.line.pk, year)
+                cells.append(
+                    {
+                        "year": year,
+                        "name": f"c-{row.line.pk}-{year}",
+                        "shown": format_cell(cell),
+                        "value": typed.get(f"c-{row.line.pk}-{year}", format_cell(cell)),
+                        "version": cell.version if cell else "",
+                        "error": (errors.cells if errors else {}).get(key, ""),
+                    }
+                )
+            lines.append({"row": row, "cells": cells})
+        rows.append({"section": section, "lines": lines})
+    return render(
+        request,
+        "editing/grid.html",
+        {
+            "strategy": strategy,
+            "table": table,
+            "sections": rows,
+            "page_errors": errors.page if errors else [],
+            "conflicts": [
+                {
+                    "line": next(row.line for row in table.rows if row.line.pk == conflict.edit.line_id),
+                    "year": conflict.edit.year,
+                    "yours": format_cell(conflict.edit.cell),
+                    "theirs": format_cell(conflict.current),
+                }
+                for conflict in conflicts
+            ],
+            "reason": (typed or {}).get("reason", ""),
+            "grid_texts": {
+                "over": _("Allocations exceed the frame in %(year)s by %(amount)s mio. kr."),
+                "unknown": _("unknown"),
+                "invalid": _("Not an amount"),
+            },
+        },
+        status=status,
+    )
+
+
+@login_required
+def grid(request, slug):
+    strategy = _editable_strategy(request, slug)
+    if request.method != "POST":
+        return _grid(request, strategy)
+    typed = request.POST.dict()
+    try:
+        edits = grid_edits(request.POST, budget_table(strategy))
+        if not edits:
+            raise GridError(page=[_("Nothing was changed, so nothing was saved.")])
+        result = save_grid(strategy, request.user, edits, request.POST.get("reason", ""))
+    except GridError as error:
+        return _grid(request, strategy, status=400, errors=error, typed=typed)
+    if result.conflicts:
+        messages.warning(
+            request,
+            _("%(saved)d cells saved; %(conflicts)d were changed by someone else meanwhile and were not saved.")
+            % {"saved": len(result.saved), "conflicts": len(result.conflicts)},
+        )
+        return _grid(request, strategy, status=409, conflicts=result.conflicts)
+    messages.success(request, _("Saved %(count)d cells.") % {"count": len(result.saved)})
+    return redirect("grid", slug=strategy.slug)
+
+
+def _date(text):
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return "invalid"
+
+
+@login_required
+def change_log(request, slug):
+    strategy = _editable_strategy(request, slug)
+    since, until = _date(request.GET.get("since", "")), _date(request.GET.get("until", ""))
+    if "invalid" in (since, until):
+        messages.error(request, _("Write dates as YYYY-MM-DD."))
+        return render(request, "editing/changes.html", {"strategy": strategy, "changes": []}, status=400)
+    username = request.GET.get("user", "")
+    return render(
+        request,
+        "editing/changes.html",
+        {
+            "strategy": strategy,
+            "changes": list(history.changes(strategy, username=username or None, since=since, until=until)),
+            "editors": history.editors(strategy),
+            "chosen_user": username,
+            "since": request.GET.get("since", ""),
+            "until": request.GET.get("until", ""),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revert(request, slug, save_id):
+    strategy = _editable_strategy(request, slug)
+    reason = request.POST.get("reason", "").strip() or _("Reverting save %(save)s") % {"save": save_id[:8]}
+    try:
+        result = revert_save(strategy, request.user, save_id, reason)
+    except GridError as error:
+        messages.error(request, str(error))
+        return redirect("change_log", slug=strategy.slug)
+    if result.conflicts:
+        messages.warning(
+            request,
+            _("%(conflicts)d cells have changed again since and were left as they are.")
+            % {"conflicts": len(result.conflicts)},
+        )
+    messages.success(request, _("Reverted %(count)d cells.") % {"count": len(result.saved)})
+    return redirect("change_log", slug=strategy.slug)

@@ -1,0 +1,165 @@
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from budgets.models import Allocation, BudgetLine, CellKind
+
+pytestmark = pytest.mark.django_db
+
+URL = "/strategies/2021/edit/"
+
+
+def line(number) -> BudgetLine:
+    return BudgetLine.objects.get(strategy__slug="2021", initiatives__number=number)
+
+
+def grid_post(client, cells: dict, reason="Flytter midler", **extra):
+    """Post the grid as a browser would after the given cells were typed: every other cell as shown."""
+    page = client.get(URL)
+    data = {"reason": reason}
+    for field in page.context["sections"]:
+        for row in field["lines"]:
+            for cell in row["cells"]:
+                suffix = cell["name"][2:]
+                data[cell["name"]] = cell["value"]
+                data[f"o-{suffix}"] = cell["shown"]
+                data[f"v-{suffix}"] = cell["version"]
+    for (number, year), text in cells.items():
+        data[f"c-{line(number).pk}-{year}"] = text
+    data.update(extra)
+    return client.post(URL, data)
+
+
+def snapshot():
+    return sorted(Allocation.objects.values_list("line_id", "year", "kind", "amount", "text", "version"))
+
+
+@pytest.fixture
+def editor(client, make_editor):
+    user = make_editor("redaktoer", "2021")
+    client.force_login(user)
+    return user
+
+
+class TestGridEdit:
+    def test_it_moves_one_million_between_two_initiatives_and_keeps_the_total(self, client, editor):
+        response = grid_post(client, {("26", 2022): "15,8", ("27", 2022): "17.8"}, reason="Omprioritering")
+
+        assert response.status_code == 302
+        assert line("26").allocations.get(year=2022).amount == Decimal("15.8")
+        assert line("27").allocations.get(year=2022).amount == Decimal("17.8")
+        assert Allocation.objects.filter(line__strategy__slug="2021", year=2022).by_year()[2022].amount == Decimal(
+            "100.4"
+        )
+        follow = client.get(URL)
+        assert "Gemt 2 celler." in follow.content.decode()
+
+    def test_it_records_who_when_old_new_and_why(self, client, editor):
+        grid_post(client, {("26", 2022): "15,8"}, reason="Omprioritering")
+
+        event = apps.get_model("budgets", "AllocationEvent").objects.filter(pgh_context__isnull=False).get()
+        assert event.amount == Decimal("15.8")
+        assert event.pgh_context.metadata["username"] == "redaktoer"
+        assert event.pgh_context.metadata["reason"] == "Omprioritering"
+
+    def test_it_saves_unknown_financed_and_empty_cells(self, client, editor):
+        response = grid_post(
+            client,
+            {("1", 2021): "ukendt", ("13", 2022): "Finansieret af regionerne", ("3", 2021): ""},
+            reason="Rettelse",
+        )
+
+        assert response.status_code == 302
+        assert line("1").allocations.get(year=2021).kind == CellKind.UNKNOWN
+        assert line("13").allocations.get(year=2022).text == "Finansieret af regionerne"
+        assert not line("3").allocations.filter(year=2021).exists()
+
+    @pytest.mark.parametrize(
+        "typed, message",
+        [
+            ("abc", "hverken et beløb"),
+            ("1,2,3", "er ikke et beløb"),
+            ("16,85", "mere end én decimal"),
+            ("-1,0", "er ikke et beløb"),
+            ("10.000,1", "højst 10.000"),
+        ],
+    )
+    def test_it_refuses_bad_amounts_at_the_cell_and_changes_nothing(self, client, editor, typed, message):
+        before = snapshot()
+
+        response = grid_post(client, {("26", 2022): typed, ("27", 2022): "17,8"})
+
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert snapshot() == before
+
+    def test_it_refuses_a_save_without_a_reason(self, client, editor):
+        before = snapshot()
+
+        response = grid_post(client, {("26", 2022): "15,8"}, reason="  ")
+
+        assert response.status_code == 400
+        assert "Skriv kort, hvorfor" in response.content.decode()
+        assert snapshot() == before
+
+    def test_it_refuses_a_year_outside_the_period(self, client, editor):
+        before = snapshot()
+
+        response = grid_post(client, {}, **{f"c-{line('26').pk}-2024": "5,0", f"o-{line('26').pk}-2024": ""})
+
+        assert response.status_code == 400
+        assert snapshot() == before
+
+    def test_it_refuses_a_stale_version_and_shows_both_values(self, client, editor):
+        page = client.get(URL)
+        other = Client()
+        other.force_login(get_user_model().objects.create_superuser("kollega", "k@example.org", "a-long-test-password"))
+        grid_post(other, {("26", 2022): "20,0"}, reason="Først")
+
+        data = {"reason": "Bagefter"}
+        for section in page.context["sections"]:
+            for row in section["lines"]:
+                for cell in row["cells"]:
+                    suffix = cell["name"][2:]
+                    data |= {cell["name"]: cell["value"], f"o-{suffix}": cell["shown"], f"v-{suffix}": cell["version"]}
+        data[f"c-{line('26').pk}-2022"] = "18,0"
+        data[f"c-{line('27').pk}-2022"] = "17,0"
+        response = client.post(URL, data)
+
+        assert response.status_code == 409
+        html = response.content.decode()
+        assert "<strong>20,0</strong>" in html and "<strong>18,0</strong>" in html
+        assert line("26").allocations.get(year=2022).amount == Decimal("20.0")
+        assert line("27").allocations.get(year=2022).amount == Decimal("17.0")
+
+    def test_it_refuses_an_editor_of_another_strategy(self, client, make_editor):
+        client.force_login(make_editor("anden", "2030"))
+        before = snapshot()
+
+        assert client.get(URL).status_code == 403
+        assert client.post(URL, {"reason": "x", f"c-{line('26').pk}-2022": "1,0"}).status_code == 403
+        assert snapshot() == before
+
+    def test_it_sends_the_public_to_the_login_page(self, client):
+        response = client.get(URL)
+
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/")
+        assert "Rediger budgettet" not in client.get("/strategies/2021/").content.decode()
+
+    def test_it_refuses_a_post_without_csrf_token(self, editor):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(editor)
+        before = snapshot()
+
+        response = client.post(URL, {"reason": "x", f"c-{line('26').pk}-2022": "1,0"})
+
+        assert response.status_code == 403
+        assert snapshot() == before
+
+    def test_it_shows_the_edit_link_to_editors_only(self, client, editor):
+        assert "Rediger budgettet" in client.get("/strategies/2021/").content.decode()
+        assert "Rediger budgettet" not in client.get("/strategies/2030/").content.decode()
