@@ -4,9 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Strategy
 
-EDITOR_GROUP = "Redaktør"
-ADMINISTRATOR_GROUP = "Administrator"
-
 
 class StrategyEditorQuerySet(models.QuerySet):
     def for_user(self, user):

@@ -158,12 +158,13 @@ def revert_save(strategy, user, save_id: str, reason: str) -> SaveResult:
 
 def grant_editor(user, strategies=None) -> list:
     """Make ``user`` an editor of the given strategies, or of every strategy when none are given."""
-    from django.contrib.auth.models import Group
+    from django.apps import apps
 
-    from editing.models import EDITOR_GROUP, StrategyEditor
+    from editing.models import StrategyEditor
+    from editing.roles import EDITOR_GROUP, ensure_roles
 
     with transaction.atomic():
-        user.groups.add(Group.objects.get(name=EDITOR_GROUP))
+        user.groups.add(ensure_roles(apps)[EDITOR_GROUP])
         if not strategies:
             return [StrategyEditor.objects.get_or_create(user=user, strategy=None)[0]]
         return [StrategyEditor.objects.get_or_create(user=user, strategy=strategy)[0] for strategy in strategies]

@@ -1,40 +1,15 @@
 from django.db import migrations
 
-EDITOR_PERMISSIONS = [
-    ("budgets", "allocation", ["add", "change", "delete", "view"]),
-    ("budgets", "budgetline", ["change", "view"]),
-    ("initiatives", "initiative", ["add", "change", "view"]),
-    ("initiatives", "chapter", ["add", "change", "view"]),
-    ("initiatives", "initiativelink", ["add", "change", "delete", "view"]),
-]
-ADMINISTRATOR_EXTRA = [
-    ("auth", "user", ["add", "change", "view"]),
-    ("initiatives", "strategy", ["add", "change", "view"]),
-    ("budgets", "fundingframe", ["add", "change", "view"]),
-    ("budgets", "frameamount", ["add", "change", "delete", "view"]),
-    ("editing", "strategyeditor", ["add", "change", "delete", "view"]),
-]
-
 
 def create_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
+    from editing.roles import ensure_roles
 
+    # Historical app configs have no models module, which create_permissions needs to see their models.
     for config in apps.get_app_configs():
         config.models_module = True
-        create_permissions(config, apps=apps, verbosity=0)
+    ensure_roles(apps)
+    for config in apps.get_app_configs():
         config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def permissions(spec):
-        for app_label, model, actions in spec:
-            for action in actions:
-                yield Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
-
-    editor, _ = Group.objects.get_or_create(name="Redaktør")
-    editor.permissions.set(list(permissions(EDITOR_PERMISSIONS)))
-    administrator, _ = Group.objects.get_or_create(name="Administrator")
-    administrator.permissions.set(list(permissions(EDITOR_PERMISSIONS + ADMINISTRATOR_EXTRA)))
 
 
 class Migration(migrations.Migration):

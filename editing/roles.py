@@ -1,0 +1,43 @@
+"""The roles as Django groups: which permissions an editor and an administrator hold."""
+
+from django.contrib.auth.management import create_permissions
+
+EDITOR_GROUP = "Redaktør"
+ADMINISTRATOR_GROUP = "Administrator"
+
+EDITOR_PERMISSIONS = [
+    ("budgets", "allocation", ["add", "change", "delete", "view"]),
+    ("budgets", "budgetline", ["change", "view"]),
+    ("initiatives", "initiative", ["add", "change", "view"]),
+    ("initiatives", "chapter", ["add", "change", "view"]),
+    ("initiatives", "initiativelink", ["add", "change", "delete", "view"]),
+]
+ADMINISTRATOR_PERMISSIONS = EDITOR_PERMISSIONS + [
+    ("auth", "user", ["add", "change", "view"]),
+    ("initiatives", "strategy", ["add", "change", "view"]),
+    ("budgets", "fundingframe", ["add", "change", "view"]),
+    ("budgets", "frameamount", ["add", "change", "delete", "view"]),
+    ("editing", "strategyeditor", ["add", "change", "delete", "view"]),
+]
+
+
+def ensure_roles(apps) -> dict:
+    """Create or complete both groups; ``apps`` is the app registry, or a migration's historical one."""
+    for config in apps.get_app_configs():
+        create_permissions(config, apps=apps, verbosity=0)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    def permissions(spec):
+        return [
+            Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
+            for app_label, model, actions in spec
+            for action in actions
+        ]
+
+    groups = {}
+    for name, spec in ((EDITOR_GROUP, EDITOR_PERMISSIONS), (ADMINISTRATOR_GROUP, ADMINISTRATOR_PERMISSIONS)):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions(spec))
+        groups[name] = group
+    return groups
