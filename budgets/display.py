@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from budgets.cells import ParsedCell
-from budgets.models import Allocation, CellKind
+from budgets.models import Allocation, BaselineCell, CellKind
 from budgets.numbers import Figure, format_amount
 
 SORTS_LAST = Decimal("-1")
@@ -24,7 +24,7 @@ def amount_html(value):
         if value.unknown:
             return format_html('{} <span class="unknown">{}</span>', format_amount(value.amount), _("+ unknown"))
         return format_amount(value.amount)
-    if isinstance(value, Allocation | ParsedCell):
+    if isinstance(value, Allocation | ParsedCell | BaselineCell):
         if value.kind == CellKind.UNKNOWN:
             return format_html('<span class="unknown">{}</span>', _("unknown"))
         if value.kind == CellKind.FINANCED_ELSEWHERE:
@@ -45,7 +45,7 @@ def amount_text(value) -> str:
         if value.financed and not value.amount:
             return _("financed elsewhere")
         return str(value.amount)
-    if isinstance(value, Allocation | ParsedCell):
+    if isinstance(value, Allocation | ParsedCell | BaselineCell):
         if value.kind == CellKind.AMOUNT:
             return str(value.amount)
         return value.text or _("unknown")
@@ -56,6 +56,6 @@ def sort_key(value) -> Decimal:
     """Unknown and text cells sort below every amount."""
     if isinstance(value, Figure):
         return value.amount if value.is_complete else SORTS_LAST
-    if isinstance(value, Allocation | ParsedCell):
+    if isinstance(value, Allocation | ParsedCell | BaselineCell):
         return value.amount if value.kind == CellKind.AMOUNT else SORTS_LAST
     return SORTS_LAST if value is None else Decimal(value)

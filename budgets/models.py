@@ -318,3 +318,49 @@ class PublishedTotal(models.Model):
 
     def __str__(self):
         return f"{self.chapter or self.strategy} {self.year}: {self.amount}"
+
+
+class BaselineKind(models.TextChoices):
+    PUBLISHED = "published", _("as published")
+    FROZEN = "frozen", _("frozen by staff")
+
+
+class Baseline(models.Model):
+    """A named, frozen copy of every cell, such as the figures as published or those of a finance act."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=BaselineKind.choices, default=BaselineKind.FROZEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.CharField(_("created by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("baseline")
+        verbose_name_plural = _("baselines")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=Q(kind="published"), name="baseline_one_published"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BaselineCell(models.Model):
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="cells", verbose_name=_("baseline"))
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="baseline_cells", verbose_name=_("budget line")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices)
+    amount = models.DecimalField(_("amount (mio. kr.)"), null=True, blank=True, **AMOUNT)
+    text = models.CharField(_("text in the cell"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("baseline cell")
+        verbose_name_plural = _("baseline cells")
+        constraints = [
+            models.UniqueConstraint(fields=["baseline", "line", "year"], name="baseline_cell_one_per_line_and_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.baseline}: {self.line} {self.year}"

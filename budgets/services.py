@@ -9,9 +9,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
+from budgets.baselines import PUBLISHED_NAME, freeze_baseline
 from budgets.cells import EMPTY_MARKS, parse_cell, split_markers
 from budgets.models import (
     Allocation,
+    BaselineKind,
     BudgetLine,
     Footnote,
     FrameAmount,
@@ -61,6 +63,8 @@ def seed_strategies(directory: Path = FIXTURES_DIR) -> SeedResult:
             strategy = _create_strategy(entry, result)
             _load_table(strategy, directory / f"strategy-{strategy.slug}.csv", result)
         _load_lineage(directory / "lineage.csv", result)
+        # The fixtures are the figures as published: keep them as the baseline every later edit is held against.
+        freeze_baseline(PUBLISHED_NAME, kind=BaselineKind.PUBLISHED)
         return result
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
+from budgets.baselines import differences, published_baseline
 from budgets.comparison import compare as compare_figures
 from budgets.comparison import yearly_funding
 from budgets.figures import budget_table, initiative_lineage, strategy_summaries
@@ -50,6 +51,22 @@ def strategy_detail(request, slug):
         "sunburst": charts.sunburst_chart(budget) if budget.grand_total.amount else None,
     }
     return _csv_or_page(request, table, f"strategy-{strategy.slug}", "dashboard/strategy_detail.html", context)
+
+
+@public_page
+def as_published(request, slug):
+    """The current figures beside the figures as published, cell by cell where they differ."""
+    strategy = get_object_or_404(Strategy, slug=slug)
+    published = published_baseline()
+    return render(
+        request,
+        "dashboard/as_published.html",
+        {
+            "strategy": strategy,
+            "published": published,
+            "differences": differences(strategy, published, None) if published else [],
+        },
+    )
 
 
 @public_page

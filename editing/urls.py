@@ -6,4 +6,5 @@ urlpatterns = [
     path("strategies/<slug:slug>/edit/", views.grid, name="grid"),
     path("strategies/<slug:slug>/changes/", views.change_log, name="change_log"),
     path("strategies/<slug:slug>/changes/<str:save_id>/revert/", views.revert, name="revert_save"),
+    path("strategies/<slug:slug>/baselines/", views.baselines, name="baselines"),
 ]

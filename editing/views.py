@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline
 from budgets.cells import format_cell
 from budgets.figures import budget_table
+from budgets.models import Baseline
 from editing import history
 from editing.forms import grid_edits
 from editing.permissions import can_edit
@@ -144,3 +146,46 @@ def revert(request, slug, save_id):
         )
     messages.success(request, _("Reverted %(count)d cells.") % {"count": len(result.saved)})
     return redirect("change_log", slug=strategy.slug)
+
+
+def _baseline(value):
+    """A baseline by id from the query string; "current" or nothing means the current figures."""
+    if value in ("", "current", None):
+        return None
+    if not str(value).isdigit():
+        raise ValueError(value)
+    return Baseline.objects.get(pk=value)
+
+
+@login_required
+def baselines(request, slug):
+    strategy = _editable_strategy(request, slug)
+    status = 200
+    if request.method == "POST":
+        try:
+            baseline = freeze_baseline(request.POST.get("name", ""), created_by=request.user.get_username())
+        except BaselineError as error:
+            messages.error(request, str(error))
+            status = 400
+        else:
+            messages.success(request, _("Froze the current figures as “%(name)s”.") % {"name": baseline})
+            return redirect("baselines", slug=strategy.slug)
+    published = published_baseline()
+    try:
+        old = _baseline(request.GET.get("from", published.pk if published else ""))
+        new = _baseline(request.GET.get("to", "current"))
+    except (ValueError, Baseline.DoesNotExist):
+        messages.error(request, _("No such baseline."))
+        old, new, status = published, None, 400
+    return render(
+        request,
+        "editing/baselines.html",
+        {
+            "strategy": strategy,
+            "baselines": Baseline.objects.all(),
+            "old": old,
+            "new": new,
+            "differences": differences(strategy, old, new),
+        },
+        status=status,
+    )

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from budgets.models import Allocation, BudgetLine, Footnote, FrameAmount, FundingFrame, PublishedTotal
+from budgets.models import Allocation, Baseline, BudgetLine, Footnote, FrameAmount, FundingFrame, PublishedTotal
 from budgets.services import FIXTURES_DIR, seed_strategies
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
 from tests.helpers import change_cell
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def empty_the_database():
     for model in (
+        Baseline,
         InitiativeLink,
         Allocation,
         PublishedTotal,

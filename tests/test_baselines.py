@@ -1,0 +1,74 @@
+from decimal import Decimal
+
+import pytest
+
+from budgets.baselines import PUBLISHED_NAME, differences, freeze_baseline, published_baseline
+from budgets.models import Allocation, Baseline
+from initiatives.models import Strategy
+from tests.helpers import change_cell, table_rows
+
+pytestmark = pytest.mark.django_db
+
+
+class TestBaselines:
+    def test_it_keeps_the_figures_as_published_from_the_seed(self):
+        published = published_baseline()
+
+        assert published.name == PUBLISHED_NAME
+        assert published.cells.count() == Allocation.objects.count()
+        assert differences(Strategy.objects.get(slug="2021"), published, None) == []
+
+    def test_it_lists_what_changed_since_the_published_figures(self, client):
+        change_cell("2021", 2022, amount="15.8", initiatives__number="26")
+        change_cell("2021", 2022, amount="17.8", initiatives__number="27")
+
+        rows = table_rows(client.get("/strategies/2021/as-published/").content.decode(), "differences")
+
+        assert rows[1:] == [
+            [
+                "26",
+                "Styrket internationalt myndighedssamarbejde til fremme af dansk eksport",
+                "2022",
+                "16,8",
+                "15,8",
+                "-1,0",
+            ],
+            ["27", "Styrket globalt sundhedsdiplomati og myndighedssamarbejde", "2022", "16,8", "17,8", "1,0"],
+        ]
+
+    def test_it_freezes_a_named_baseline_and_compares_two_of_them(self, client, make_editor):
+        client.force_login(make_editor("anna", "2021"))
+        change_cell("2021", 2022, amount="15.8", initiatives__number="26")
+
+        response = client.post("/strategies/2021/baselines/", {"name": "Finanslov 2025"})
+        frozen = Baseline.objects.get(name="Finanslov 2025")
+        change_cell("2021", 2022, amount="14.0", initiatives__number="26")
+        compared = client.get("/strategies/2021/baselines/", {"from": published_baseline().pk, "to": frozen.pk})
+
+        assert response.status_code == 302
+        assert frozen.created_by == "anna"
+        assert table_rows(compared.content.decode(), "differences")[1][3:] == ["16,8", "15,8", "-1,0"]
+        since = differences(Strategy.objects.get(slug="2021"), frozen, None)
+        assert [(item.old.amount, item.new.amount, item.change) for item in since] == [
+            (Decimal("15.8"), Decimal("14.0"), Decimal("-1.8"))
+        ]
+
+    @pytest.mark.parametrize("name, message", [("", "Giv basislinjen et navn"), (PUBLISHED_NAME, "findes allerede")])
+    def test_it_refuses_a_missing_or_taken_name(self, client, make_editor, name, message):
+        client.force_login(make_editor("anna", "2021"))
+        count = Baseline.objects.count()
+
+        response = client.post("/strategies/2021/baselines/", {"name": name})
+
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert Baseline.objects.count() == count
+
+    def test_it_answers_400_for_a_baseline_that_does_not_exist(self, client, make_editor):
+        client.force_login(make_editor("anna", "2021"))
+        assert client.get("/strategies/2021/baselines/", {"from": "999999"}).status_code == 400
+
+    def test_it_keeps_freezing_to_staff(self, client):
+        assert client.post("/strategies/2021/baselines/", {"name": "X"}).status_code == 302
+        assert not Baseline.objects.filter(name="X").exists()
+        assert freeze_baseline("Y").cells.count() == Allocation.objects.count()
