@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
 
 from budgets.cells import ParsedCell
@@ -54,14 +55,20 @@ def changes(strategy, *, username=None, since: date | None = None, until: date |
         queryset = queryset.filter(pgh_created_at__date__lte=until)
     if save_id:
         queryset = queryset.filter(pgh_context__metadata__save=save_id)
-    for event in queryset:
+    events = list(queryset)
+    names = dict(
+        get_user_model()
+        .objects.filter(pk__in={event.pgh_context.metadata.get("user") for event in events})
+        .values_list("pk", "username")
+    )
+    for event in events:
         metadata = event.pgh_context.metadata
         snapshot = _cell(event.kind, event.amount, event.text)
         before = _cell(event.before_kind, event.before_amount, event.before_text)
         yield Change(
             event_id=event.pgh_id,
             at=event.pgh_created_at,
-            username=metadata.get("username", ""),
+            username=metadata.get("username") or names.get(metadata.get("user"), ""),
             reason=metadata.get("reason", ""),
             save_id=metadata.get("save", ""),
             line_id=event.line_id,

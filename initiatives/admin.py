@@ -20,7 +20,7 @@ class StrategyAdmin(admin.ModelAdmin):
 
 @admin.register(Chapter)
 class ChapterAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "strategy"]
+    list_display = ["__str__", "strategy", "retired_on"]
     list_filter = ["strategy"]
     search_fields = ["title"]
     list_select_related = ["strategy"]
@@ -54,9 +54,9 @@ class BudgetLineCoverageInline(admin.TabularInline):
 
 @admin.register(Initiative)
 class InitiativeAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "chapter", "strategy_title", "theme"]
+    list_display = ["number", "title", "chapter", "strategy_title", "theme", "retired_on"]
     list_display_links = ["number", "title"]
-    list_filter = ["chapter__strategy", "chapter", "theme"]
+    list_filter = ["chapter__strategy", "chapter", "theme", ("retired_on", admin.EmptyFieldListFilter)]
     search_fields = ["title", "number"]
     list_select_related = ["chapter__strategy"]
     autocomplete_fields = ["chapter"]

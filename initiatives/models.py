@@ -81,6 +81,12 @@ class Chapter(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
     source = models.CharField(_("source"), max_length=300)
+    retired_on = models.DateField(
+        _("retired on"),
+        null=True,
+        blank=True,
+        help_text=_("A retired chapter keeps its history and money but takes part in no new budget."),
+    )
 
     objects = ChapterQuerySet.as_manager()
 
@@ -103,6 +109,9 @@ class InitiativeQuerySet(models.QuerySet):
     def with_chapter(self):
         return self.select_related("chapter__strategy")
 
+    def active(self):
+        return self.filter(retired_on__isnull=True, chapter__retired_on__isnull=True)
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Initiative(models.Model):
@@ -121,6 +130,12 @@ class Initiative(models.Model):
     title = models.CharField(_("title"), max_length=300)
     theme = models.CharField(_("theme"), max_length=30, choices=Theme.choices)
     source = models.CharField(_("source"), max_length=300)
+    retired_on = models.DateField(
+        _("retired on"),
+        null=True,
+        blank=True,
+        help_text=_("A retired initiative keeps its history and money but takes part in no new budget."),
+    )
 
     objects = InitiativeQuerySet.as_manager()
 

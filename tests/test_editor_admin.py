@@ -1,0 +1,79 @@
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from initiatives.models import Initiative
+
+pytestmark = pytest.mark.django_db
+
+
+def initiative(slug, number) -> Initiative:
+    return Initiative.objects.get(chapter__strategy__slug=slug, number=number)
+
+
+def change_data(item: Initiative, **changes) -> dict:
+    data = {
+        "chapter": item.chapter_id,
+        "number": item.number,
+        "position": item.position,
+        "title": item.title,
+        "theme": item.theme,
+        "source": item.source,
+        "retired_on": "",
+    }
+    for prefix in ("BudgetLine_initiatives", "predecessor_links", "successor_links"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    return data | changes
+
+
+@pytest.fixture
+def editor(client, make_editor):
+    user = make_editor("anna", "2021")
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    return user
+
+
+class TestEditorInAdmin:
+    def test_it_shows_an_editor_only_the_strategies_they_edit(self, client, editor):
+        response = client.get(reverse("admin:initiatives_initiative_changelist"))
+
+        assert response.status_code == 200
+        strategies = {item.chapter.strategy.slug for item in response.context["cl"].result_list}
+        assert strategies == {"2021"}
+        assert (
+            client.get(reverse("admin:initiatives_initiative_change", args=[initiative("2030", "2.2").pk])).status_code
+            == 302
+        )
+
+    def test_it_lets_an_editor_rename_renumber_and_retire_and_records_who(self, client, editor):
+        item = initiative("2021", "26")
+        url = reverse("admin:initiatives_initiative_change", args=[item.pk])
+        response = client.post(
+            url, change_data(item, title="Internationalt myndighedssamarbejde", number="26a", retired_on="2024-01-01")
+        )
+
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        item.refresh_from_db()
+        assert (item.title, item.number, str(item.retired_on)) == (
+            "Internationalt myndighedssamarbejde",
+            "26a",
+            "2024-01-01",
+        )
+        assert item.budget_lines.get().allocations.count() == 3
+        event = apps.get_model("initiatives", "InitiativeEvent").objects.filter(pgh_obj=item).latest("pgh_id")
+        assert event.pgh_context.metadata["user"] == editor.pk
+
+    def test_it_does_not_let_an_editor_move_an_initiative_into_another_strategy(self, client, editor):
+        item = initiative("2021", "26")
+        other_chapter = initiative("2030", "5.1").chapter_id
+
+        response = client.post(
+            reverse("admin:initiatives_initiative_change", args=[item.pk]), change_data(item, chapter=other_chapter)
+        )
+
+        assert response.status_code == 200
+        assert "chapter" in response.context["adminform"].form.errors
+        item.refresh_from_db()
+        assert item.chapter.strategy.slug == "2021"
