@@ -33,7 +33,16 @@ def _cell(kind, amount, text) -> ParsedCell | None:
     return None if kind is None else ParsedCell(kind, amount, text or "")
 
 
-def changes(strategy, *, username=None, since: date | None = None, until: date | None = None, save_id=None):
+def changes(
+    strategy,
+    *,
+    username=None,
+    since: date | None = None,
+    until: date | None = None,
+    save_id=None,
+    line_ids=None,
+    event_id=None,
+):
     """Every recorded change to the strategy's cells made through the app, newest first."""
     events = _events()
     previous = events.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")).order_by("-pgh_id")
@@ -55,6 +64,10 @@ def changes(strategy, *, username=None, since: date | None = None, until: date |
         queryset = queryset.filter(pgh_created_at__date__lte=until)
     if save_id:
         queryset = queryset.filter(pgh_context__metadata__save=save_id)
+    if line_ids is not None:
+        queryset = queryset.filter(line_id__in=line_ids)
+    if event_id is not None:
+        queryset = queryset.filter(pgh_id=event_id)
     events = list(queryset)
     names = dict(
         get_user_model()

@@ -136,6 +136,20 @@ def revert_save(strategy, user, save_id: str, reason: str) -> SaveResult:
     recorded = list(changes(strategy, save_id=save_id))
     if not recorded:
         raise GridError(page=[_("No save with that id in %(strategy)s.") % {"strategy": strategy}])
+    return _revert(strategy, user, recorded, reason)
+
+
+def revert_change(strategy, user, event_id: int, reason: str) -> SaveResult:
+    """Put back one cell as it was before one recorded change, as a new save."""
+    from editing.history import changes
+
+    recorded = list(changes(strategy, event_id=event_id))
+    if not recorded:
+        raise GridError(page=[_("No such change in %(strategy)s.") % {"strategy": strategy}])
+    return _revert(strategy, user, recorded, reason)
+
+
+def _revert(strategy, user, recorded, reason: str) -> SaveResult:
     current = {
         (cell.line_id, cell.year): cell
         for cell in Allocation.objects.filter(

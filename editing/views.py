@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline
 from budgets.cells import format_cell
 from budgets.figures import budget_table
-from budgets.models import Baseline
+from budgets.models import Baseline, BudgetLine
 from editing import history
 from editing.forms import grid_edits
 from editing.permissions import can_edit
-from editing.services import GridError, revert_save, save_grid
+from editing.services import GridError, revert_change, revert_save, save_grid
 from initiatives.models import Strategy
 
 
@@ -114,12 +114,21 @@ def change_log(request, slug):
         messages.error(request, _("Write dates as YYYY-MM-DD."))
         return render(request, "editing/changes.html", {"strategy": strategy, "changes": []}, status=400)
     username = request.GET.get("user", "")
+    line_ids = None
+    if request.GET.get("initiative", "").isdigit():
+        line_ids = list(
+            BudgetLine.objects.filter(strategy=strategy, initiatives=request.GET["initiative"]).values_list(
+                "pk", flat=True
+            )
+        )
     return render(
         request,
         "editing/changes.html",
         {
             "strategy": strategy,
-            "changes": list(history.changes(strategy, username=username or None, since=since, until=until)),
+            "changes": list(
+                history.changes(strategy, username=username or None, since=since, until=until, line_ids=line_ids)
+            ),
             "editors": history.editors(strategy),
             "chosen_user": username,
             "since": request.GET.get("since", ""),
@@ -133,8 +142,20 @@ def change_log(request, slug):
 def revert(request, slug, save_id):
     strategy = _editable_strategy(request, slug)
     reason = request.POST.get("reason", "").strip() or _("Reverting save %(save)s") % {"save": save_id[:8]}
+    return _reverted(request, strategy, lambda: revert_save(strategy, request.user, save_id, reason))
+
+
+@login_required
+@require_POST
+def revert_one(request, slug, event_id):
+    strategy = _editable_strategy(request, slug)
+    reason = request.POST.get("reason", "").strip() or _("Reverting change %(change)s") % {"change": event_id}
+    return _reverted(request, strategy, lambda: revert_change(strategy, request.user, event_id, reason))
+
+
+def _reverted(request, strategy, revert):
     try:
-        result = revert_save(strategy, request.user, save_id, reason)
+        result = revert()
     except GridError as error:
         messages.error(request, str(error))
         return redirect("change_log", slug=strategy.slug)

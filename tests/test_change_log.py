@@ -84,3 +84,26 @@ class TestChangeLog:
 
     def test_it_is_closed_to_the_public(self, client):
         assert client.get("/strategies/2021/changes/").status_code == 302
+
+    def test_it_reverts_a_single_change_of_a_save(self, client, make_editor, strategy):
+        editor = make_editor("anna", "2021")
+        save_grid(strategy, editor, [edit("26", 2022, "15,8"), edit("27", 2022, "17,8")], "To celler")
+        only_27 = next(change for change in changes(strategy) if change.line_id == line("27").pk)
+        client.force_login(editor)
+
+        response = client.post(f"/strategies/2021/changes/change/{only_27.event_id}/revert/")
+
+        assert response.status_code == 302
+        assert line("27").allocations.get(year=2022).amount == Decimal("16.8")
+        assert line("26").allocations.get(year=2022).amount == Decimal("15.8")
+
+    def test_it_shows_the_log_of_one_initiative(self, client, make_editor, strategy):
+        editor = make_editor("anna", "2021")
+        save_grid(strategy, editor, [edit("26", 2022, "15,8"), edit("27", 2022, "17,8")], "To celler")
+        client.force_login(editor)
+        number_26 = line("26").initiatives.get()
+
+        rows = client.get("/strategies/2021/changes/", {"initiative": number_26.pk}).context["changes"]
+
+        assert [change.line_id for change in rows] == [line("26").pk]
+        assert "Ændringslog for initiativet" in client.get(number_26.get_absolute_url()).content.decode()
