@@ -1,8 +1,12 @@
+import pghistory
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from budgets.models import Allocation, BudgetLine
 from editing.models import StrategyEditor
 from editing.permissions import can_edit
+from editing.services import REASON_LENGTH, add_budget_line
 from initiatives.models import Chapter, Initiative, Strategy
 
 
@@ -14,10 +18,28 @@ class StrategyEditorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class ReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change (stored with it)"), max_length=REASON_LENGTH, required=True
+    )
+
+
 class ScopedToEditableStrategies:
-    """Admin pages that show an editor only the strategies they may edit, and let them change nothing else."""
+    """Admin pages that show an editor only the strategies they may edit, and let them change nothing else.
+
+    Every save asks for a reason, recorded with the change like the grid's.
+    """
 
     strategy_path = "strategy"
+    form = ReasonForm
+
+    def save_model(self, request, obj, form, change):
+        with pghistory.context(reason=form.cleaned_data["change_reason"], username=request.user.get_username()):
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        with pghistory.context(reason=form.cleaned_data["change_reason"], username=request.user.get_username()):
+            super().save_related(request, form, formsets, change)
 
     def _strategies(self, request):
         return [strategy.pk for strategy in Strategy.objects.all() if can_edit(request.user, strategy)]
@@ -51,5 +73,19 @@ def _rescope(model, strategy_path):
 
 _rescope(Chapter, "strategy")
 _rescope(Initiative, "chapter__strategy")
+
+
+class InitiativeWithItsLine(type(admin.site._registry[Initiative])):
+    """A new initiative gets its own row in the budget grid, so money can be put on it at once."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            with pghistory.context(reason=form.cleaned_data["change_reason"], username=request.user.get_username()):
+                add_budget_line(obj)
+
+
+admin.site.unregister(Initiative)
+admin.site.register(Initiative, InitiativeWithItsLine)
 _rescope(BudgetLine, "strategy")
 _rescope(Allocation, "line__strategy")

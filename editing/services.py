@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from budgets.cells import ParsedCell
 from budgets.models import Allocation, BudgetLine
 from editing.permissions import can_edit
+from initiatives.models import Strategy
 
 MAXIMUM_AMOUNT = Decimal("10000.0")
 REASON_LENGTH = 500
@@ -182,3 +183,23 @@ def grant_editor(user, strategies=None) -> list:
         if not strategies:
             return [StrategyEditor.objects.get_or_create(user=user, strategy=None)[0]]
         return [StrategyEditor.objects.get_or_create(user=user, strategy=strategy)[0] for strategy in strategies]
+
+
+def add_budget_line(initiative) -> BudgetLine:
+    """A row of its own in its strategy's budget table for a newly added initiative, after the others."""
+    from django.db.models import Max
+
+    strategy = initiative.chapter.strategy
+    with transaction.atomic():
+        # Lock the strategy so two initiatives added at once cannot take the same position.
+        Strategy.objects.select_for_update().get(pk=strategy.pk)
+        last = BudgetLine.objects.for_strategy(strategy).aggregate(last=Max("position"))["last"]
+        line = BudgetLine.objects.create(
+            strategy=strategy,
+            chapter=initiative.chapter,
+            position=(last or 0) + 1,
+            title=initiative.title,
+            source=_("Added in Strategy Tracker"),
+        )
+        line.initiatives.add(initiative)
+    return line

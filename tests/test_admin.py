@@ -55,6 +55,7 @@ class TestAdmin:
             "title": line.title,
             "initiatives": [initiative.pk for initiative in line.initiatives.all()],
             "source": line.source,
+            "change_reason": "Rettet efter finansloven",
             "allocations-TOTAL_FORMS": len(cells),
             "allocations-INITIAL_FORMS": len(cells),
             "allocations-MIN_NUM_FORMS": 0,

@@ -20,6 +20,7 @@ def change_data(item: Initiative, **changes) -> dict:
         "theme": item.theme,
         "source": item.source,
         "retired_on": "",
+        "change_reason": "Ny titel efter aftale",
     }
     for prefix in ("BudgetLine_initiatives", "predecessor_links", "successor_links"):
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
@@ -77,3 +78,36 @@ class TestEditorInAdmin:
         assert "chapter" in response.context["adminform"].form.errors
         item.refresh_from_db()
         assert item.chapter.strategy.slug == "2021"
+
+    def test_it_records_the_reason_given_in_the_admin(self, client, editor):
+        item = initiative("2021", "26")
+        client.post(reverse("admin:initiatives_initiative_change", args=[item.pk]), change_data(item, title="Ny titel"))
+
+        event = apps.get_model("initiatives", "InitiativeEvent").objects.filter(pgh_obj=item).latest("pgh_id")
+        assert event.pgh_context.metadata["reason"] == "Ny titel efter aftale"
+        assert event.pgh_context.metadata["username"] == "anna"
+
+    def test_it_refuses_a_change_without_a_reason(self, client, editor):
+        item = initiative("2021", "26")
+        response = client.post(
+            reverse("admin:initiatives_initiative_change", args=[item.pk]),
+            change_data(item, title="X", change_reason=""),
+        )
+
+        assert response.status_code == 200
+        assert "change_reason" in response.context["adminform"].form.errors
+        item.refresh_from_db()
+        assert item.title != "X"
+
+    def test_it_gives_a_new_initiative_its_own_row_in_the_grid(self, client, editor):
+        chapter = initiative("2021", "26").chapter
+        data = change_data(initiative("2021", "26"), number="39", title="Nyt initiativ om eksport", position=99)
+        data["chapter"] = chapter.pk
+
+        response = client.post(reverse("admin:initiatives_initiative_add"), data)
+
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        added = Initiative.objects.get(number="39")
+        line = added.budget_lines.get()
+        assert (line.chapter, line.title) == (chapter, "Nyt initiativ om eksport")
+        assert f'name="c-{line.pk}-2022"' in client.get("/strategies/2021/edit/").content.decode()
