@@ -13,6 +13,7 @@ EMPTY_MARKS = {"", "-", "–"}
 UNKNOWN_WORDS = {"ukendt", "unknown"}
 # Every text cell of the sources says the money is financed elsewhere ("Er finansieret", ...).
 FINANCED_WORDS = ("finansieret", "financed")
+CORRECTION_WORDS = ("korrektion", "correction")
 _LEADING_AMOUNT = re.compile(r"^([\d-]\S*)(?:\s+(.*))?$")
 _MARKERS = re.compile(r"(\*+)$")
 
@@ -22,6 +23,7 @@ class ParsedCell:
     kind: str
     amount: Decimal | None = None
     text: str = ""
+    correction: bool = False
 
 
 def split_markers(text: str) -> tuple[str, str]:
@@ -42,7 +44,12 @@ def parse_cell(text: str) -> ParsedCell | None:
         return ParsedCell(CellKind.UNKNOWN)
     match = _LEADING_AMOUNT.match(text)
     if match:
-        return ParsedCell(CellKind.AMOUNT, parse_amount(match.group(1)), (match.group(2) or "").strip())
+        number, remark = match.group(1), (match.group(2) or "").strip()
+        if number.startswith("-"):
+            if not any(word in remark.lower() for word in CORRECTION_WORDS):
+                raise ValueError(_("Only a correction may be negative: write it like “-1,0 korrektion”."))
+            return ParsedCell(CellKind.AMOUNT, -parse_amount(number[1:]), remark, correction=True)
+        return ParsedCell(CellKind.AMOUNT, parse_amount(number), remark)
     if any(word in text.lower() for word in FINANCED_WORDS):
         return ParsedCell(CellKind.FINANCED_ELSEWHERE, text=text)
     raise ValueError(

@@ -232,6 +232,9 @@ class Allocation(models.Model):
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Counts the saves of this cell, so that a stale edit is refused.")
     )
+    is_correction = models.BooleanField(
+        _("correction"), default=False, help_text=_("A correction may be negative; no other amount may.")
+    )
     text = models.CharField(
         _("text in the cell"),
         max_length=200,
@@ -249,7 +252,9 @@ class Allocation(models.Model):
         ordering = ["line", "year"]
         constraints = [
             models.UniqueConstraint(fields=["line", "year"], name="allocation_one_per_line_and_year"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) | Q(is_correction=True), name="allocation_negative_only_as_correction"
+            ),
             models.CheckConstraint(condition=YEAR_IS_PLAUSIBLE, name="allocation_year_plausible"),
             models.CheckConstraint(
                 condition=Q(kind=CellKind.AMOUNT, amount__isnull=False)

@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from budgets.models import Allocation, BudgetLine
+from budgets.models import Allocation, BudgetLine, FundingFrame
 from editing.models import StrategyEditor
 from editing.permissions import can_edit
 from editing.services import REASON_LENGTH, add_budget_line
@@ -89,3 +89,4 @@ admin.site.unregister(Initiative)
 admin.site.register(Initiative, InitiativeWithItsLine)
 _rescope(BudgetLine, "strategy")
 _rescope(Allocation, "line__strategy")
+_rescope(FundingFrame, "strategy")

@@ -119,12 +119,18 @@ def _apply(edit: CellEdit, existing: Allocation | None) -> None:
         return
     if existing is None:
         Allocation.objects.create(
-            line_id=edit.line_id, year=edit.year, kind=edit.cell.kind, amount=edit.cell.amount, text=edit.cell.text
+            line_id=edit.line_id,
+            year=edit.year,
+            kind=edit.cell.kind,
+            amount=edit.cell.amount,
+            text=edit.cell.text,
+            is_correction=edit.cell.correction,
         )
         return
     existing.kind, existing.amount, existing.text = edit.cell.kind, edit.cell.amount, edit.cell.text
+    existing.is_correction = edit.cell.correction
     existing.version += 1
-    existing.save(update_fields=["kind", "amount", "text", "version"])
+    existing.save(update_fields=["kind", "amount", "text", "is_correction", "version"])
 
 
 def revert_save(strategy, user, save_id: str, reason: str) -> SaveResult:

@@ -111,3 +111,36 @@ class TestEditorInAdmin:
         line = added.budget_lines.get()
         assert (line.chapter, line.title) == (chapter, "Nyt initiativ om eksport")
         assert f'name="c-{line.pk}-2022"' in client.get("/strategies/2021/edit/").content.decode()
+
+
+class TestFramesInAdmin:
+    def test_it_lets_an_administrator_change_a_frame_year_with_a_reason(self, client, staff_user):
+        from budgets.models import FundingFrame
+
+        client.force_login(staff_user)
+        frame = FundingFrame.objects.get(strategy__slug="2021", kind="frame")
+        amounts = list(frame.amounts.order_by("year"))
+        data = {
+            "strategy": frame.strategy_id,
+            "name": frame.name,
+            "kind": frame.kind,
+            "note": frame.note,
+            "source": frame.source,
+            "change_reason": "Tillægsbevilling",
+            "amounts-TOTAL_FORMS": len(amounts),
+            "amounts-INITIAL_FORMS": len(amounts),
+        }
+        for index, amount in enumerate(amounts):
+            data |= {
+                f"amounts-{index}-id": amount.pk,
+                f"amounts-{index}-frame": frame.pk,
+                f"amounts-{index}-year": amount.year,
+                f"amounts-{index}-amount": "75.0" if amount.year == 2022 else str(amount.amount),
+            }
+
+        response = client.post(reverse("admin:budgets_fundingframe_change", args=[frame.pk]), data)
+
+        assert response.status_code == 302
+        assert frame.amounts.get(year=2022).amount == 75
+        event = apps.get_model("budgets", "FrameAmountEvent").objects.filter(pgh_obj__frame=frame).latest("pgh_id")
+        assert event.pgh_context.metadata["reason"] == "Tillægsbevilling"

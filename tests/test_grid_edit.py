@@ -83,7 +83,7 @@ class TestGridEdit:
             ("abc", "hverken et beløb"),
             ("1,2,3", "er ikke et beløb"),
             ("16,85", "mere end én decimal"),
-            ("-1,0", "er ikke et beløb"),
+            ("-1,0", "Kun en korrektion må være negativ"),
             ("10.000,1", "højst 10.000"),
         ],
     )
@@ -95,6 +95,14 @@ class TestGridEdit:
         assert response.status_code == 400
         assert message in response.content.decode()
         assert snapshot() == before
+
+    def test_it_accepts_a_negative_amount_marked_as_a_correction(self, client, editor):
+        response = grid_post(client, {("33", 2023): "-0,5 korrektion"}, reason="Tilbagebetaling")
+
+        assert response.status_code == 302
+        cell = line("33").allocations.get(year=2023)
+        assert (cell.amount, cell.is_correction, cell.text) == (Decimal("-0.5"), True, "korrektion")
+        assert Allocation.objects.filter(line__strategy__slug="2021").by_year()[2023].amount == Decimal("98.9")
 
     def test_it_refuses_a_save_without_a_reason(self, client, editor):
         before = snapshot()

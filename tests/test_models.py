@@ -33,6 +33,10 @@ class TestAllocationConstraints:
         line.allocations.all().delete()
         assert refused(line=line, year=2022, kind=CellKind.AMOUNT, amount=Decimal("-0.1"))
 
+    def test_it_allows_a_negative_amount_only_in_a_correction(self, line):
+        line.allocations.all().delete()
+        assert not refused(line=line, year=2022, kind=CellKind.AMOUNT, amount=Decimal("-0.1"), is_correction=True)
+
     def test_it_refuses_an_amount_cell_without_an_amount(self, line):
         line.allocations.all().delete()
         assert refused(line=line, year=2022, kind=CellKind.AMOUNT, amount=None)

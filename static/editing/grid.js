@@ -28,6 +28,14 @@
     if (!/^[\d-]/.test(first)) {
       return /finansieret|financed/i.test(text) ? { amount: 0, unknown: false } : null;
     }
+    var sign = 1;
+    if (first.charAt(0) === "-") {
+      if (!/korrektion|correction/i.test(text)) {
+        return null;
+      }
+      sign = -1;
+      first = first.slice(1);
+    }
     if (DANISH_GROUPED.test(first)) {
       first = first.replace(/\./g, "").replace(",", ".");
     } else if (ENGLISH_GROUPED.test(first)) {
@@ -41,7 +49,7 @@
     if (!isFinite(amount) || Math.round(amount * 10) !== amount * 10) {
       return null;
     }
-    return { amount: Math.round(amount * 10), unknown: false };
+    return { amount: sign * Math.round(amount * 10), unknown: false };
   }
 
   function show(cell, tenths, unknown) {
