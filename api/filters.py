@@ -1,18 +1,8 @@
 import django_filters
-from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from budgets.models import Allocation, CellKind
+from dashboard.filters import YearRangeForm
 from initiatives.models import Chapter, Initiative, Strategy, Theme
-
-
-class YearRangeForm(forms.Form):
-    def clean(self):
-        data = super().clean()
-        first, last = data.get("year_from"), data.get("year_to")
-        if first and last and first > last:
-            self.add_error("year_to", _("The last year must not come before the first."))
-        return data
 
 
 class AllocationFilter(django_filters.FilterSet):

@@ -20,7 +20,9 @@ class Funding:
     ]
 
 
-class InitiativeFilterForm(forms.Form):
+class YearRangeForm(forms.Form):
+    """The form of a filter set with year_from and year_to: the range must not run backwards."""
+
     def clean(self):
         data = super().clean()
         first, last = data.get("year_from"), data.get("year_to")
@@ -50,7 +52,7 @@ class InitiativeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Initiative
-        form = InitiativeFilterForm
+        form = YearRangeForm
         fields = ["q", "strategy", "chapter", "theme", "year_from", "year_to", "funding"]
 
     def filter_text(self, queryset, name, value):
