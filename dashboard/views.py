@@ -1,11 +1,12 @@
 import re
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
+from budgets import workbooks
 from budgets.baselines import differences, published_baseline
 from budgets.comparison import compare as compare_figures
 from budgets.comparison import yearly_funding
@@ -16,6 +17,35 @@ from dashboard.filters import CompareForm, InitiativeFilter
 from initiatives.models import Initiative, Strategy
 
 SOURCE_NAME = re.compile(r"^[\w-]+\.(txt|md)$")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def strategy_export(request, slug):
+    strategy = get_object_or_404(Strategy, slug=slug)
+    return xlsx_response(workbooks.strategy_workbook(strategy), f"strategi-{strategy.slug}")
+
+
+def all_export(request):
+    strategies = list(Strategy.objects.all())
+    return xlsx_response(workbooks.all_strategies_workbook(strategies, yearly_funding(strategies)), "strategier")
+
+
+def compare_export(request):
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        return render(request, "dashboard/compare.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    return xlsx_response(
+        workbooks.comparison_workbook(compare_figures(data["strategy"], data["year"], data["by"])), "sammenligning"
+    )
 
 
 def _csv_or_page(request, table, filename, template, context, status=200):

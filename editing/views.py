@@ -3,6 +3,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,8 +12,11 @@ from budgets.baselines import BaselineError, differences, freeze_baseline, publi
 from budgets.cells import format_cell
 from budgets.figures import budget_table
 from budgets.models import Baseline, BudgetLine
+from budgets.workbooks import change_log_workbook
+from dashboard.views import xlsx_response
 from editing import history
 from editing.forms import grid_edits
+from editing.imports import MAX_BYTES, WorkbookError, edits_from_session, edits_to_session, read_workbook
 from editing.permissions import can_edit
 from editing.services import GridError, revert_change, revert_save, save_grid
 from initiatives.models import Strategy
@@ -138,6 +142,16 @@ def change_log(request, slug):
 
 
 @login_required
+def change_log_export(request, slug):
+    strategy = _editable_strategy(request, slug)
+    since, until = _date(request.GET.get("since", "")), _date(request.GET.get("until", ""))
+    if "invalid" in (since, until):
+        return HttpResponseBadRequest(_("Write dates as YYYY-MM-DD."))
+    recorded = history.changes(strategy, since=since, until=until)
+    return xlsx_response(change_log_workbook(strategy, recorded), f"aendringer-{strategy.slug}")
+
+
+@login_required
 @require_POST
 def revert(request, slug, save_id):
     strategy = _editable_strategy(request, slug)
@@ -210,3 +224,50 @@ def baselines(request, slug):
         },
         status=status,
     )
+
+
+IMPORT_SESSION_KEY = "workbook-import"
+
+
+@login_required
+def import_workbook(request, slug):
+    """Upload: a preview of every change; confirm: one recorded save. Nothing is written before confirming."""
+    strategy = _editable_strategy(request, slug)
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or stored["strategy"] != strategy.slug:
+            messages.error(request, _("Upload the workbook again; the preview has expired."))
+            return redirect("import_workbook", slug=strategy.slug)
+        try:
+            result = save_grid(
+                strategy, request.user, edits_from_session(stored["edits"]), request.POST.get("reason", "")
+            )
+        except GridError as error:
+            return render(request, "editing/import.html", {"strategy": strategy, "page_errors": error.page}, status=400)
+        del request.session[IMPORT_SESSION_KEY]
+        messages.success(request, _("Imported %(count)d cells.") % {"count": len(result.saved)})
+        if result.conflicts:
+            messages.warning(
+                request,
+                _("%(conflicts)d cells were changed by someone else meanwhile and were not imported.")
+                % {"conflicts": len(result.conflicts)},
+            )
+        return redirect("change_log", slug=strategy.slug)
+    if request.method != "POST":
+        return render(request, "editing/import.html", {"strategy": strategy})
+    upload = request.FILES.get("workbook")
+    if upload is None:
+        return render(
+            request, "editing/import.html", {"strategy": strategy, "page_errors": [_("Choose a file.")]}, status=400
+        )
+    if upload.size > MAX_BYTES:
+        errors = [_("The file is larger than 10 MB.")]
+        return render(request, "editing/import.html", {"strategy": strategy, "page_errors": errors}, status=400)
+    try:
+        preview = read_workbook(strategy, upload.read())
+    except WorkbookError as error:
+        return render(request, "editing/import.html", {"strategy": strategy, "page_errors": [str(error)]}, status=400)
+    status = 400 if preview.errors else 200
+    if not preview.errors:
+        request.session[IMPORT_SESSION_KEY] = {"strategy": strategy.slug, "edits": edits_to_session(preview.edits)}
+    return render(request, "editing/import.html", {"strategy": strategy, "preview": preview}, status=status)

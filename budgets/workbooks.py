@@ -1,0 +1,326 @@
+"""Excel budget sheets laid out like the published tables, computing their own totals with formulas.
+
+Written with openpyxl's write-only mode, so a large strategy streams to the file in flat memory.
+"""
+
+import io
+import warnings
+from datetime import UTC, datetime
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from budgets.cells import format_cell
+from budgets.exports import AllocationExport
+from budgets.figures import budget_table
+from budgets.models import Allocation, CellKind
+
+BUDGET_SHEET = "Budget"
+DATA_SHEET = "Data"
+NOTES_SHEET = "Noter og kilder"
+HEADER_ROW = 3
+FIRST_YEAR_COLUMN = 4  # A: line id, B: number, C: title
+NUMBER_FORMAT = "#,##0.0"
+# Text that a spreadsheet would read as a formula or a command if it came first in a cell.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+BOLD = Font(bold=True)
+BAND = PatternFill("solid", fgColor="EEF3F8")
+
+
+def header(years) -> list[str]:
+    return [_("Line id"), _("No."), _("Title"), *[str(year) for year in years], _("Total")]
+
+
+class _Sheet:
+    """Rows for one write-only sheet, with the styled-cell boilerplate in one place."""
+
+    def __init__(self, worksheet):
+        self.worksheet = worksheet
+        self.row_number = 0
+
+    def text(self, value, *, bold=False, band=False):
+        cell = WriteOnlyCell(self.worksheet, value=value)
+        if isinstance(value, str):
+            # A text cell stays text: Excel shows '=HYPERLINK(…)' in a title, never runs it.
+            cell.data_type = "s"
+            if value.startswith(FORMULA_TRIGGERS):
+                cell.quotePrefix = True
+        return self._style(cell, bold, band)
+
+    def number(self, value, *, bold=False, band=False):
+        cell = WriteOnlyCell(self.worksheet, value=value)
+        cell.number_format = NUMBER_FORMAT
+        return self._style(cell, bold, band)
+
+    def formula(self, expression, *, bold=False, band=False):
+        cell = WriteOnlyCell(self.worksheet, value=expression)
+        cell.number_format = NUMBER_FORMAT
+        return self._style(cell, bold, band)
+
+    @staticmethod
+    def _style(cell, bold, band):
+        if bold:
+            cell.font = BOLD
+        if band:
+            cell.fill = BAND
+        return cell
+
+    def append(self, cells):
+        self.worksheet.append(cells)
+        self.row_number += 1
+        return self.row_number
+
+
+def _cell(sheet: _Sheet, cell: Allocation | None):
+    if cell is None:
+        return None
+    if cell.kind == CellKind.UNKNOWN:
+        blank = WriteOnlyCell(sheet.worksheet, value=None)
+        blank.comment = Comment(_("unknown"), "Strategy Tracker")
+        return blank
+    if cell.kind == CellKind.FINANCED_ELSEWHERE:
+        return sheet.text(cell.text)
+    written = sheet.number(float(cell.amount))
+    if cell.text:
+        written.comment = Comment(cell.text, "Strategy Tracker")
+    return written
+
+
+def _column(index: int) -> str:
+    return get_column_letter(FIRST_YEAR_COLUMN + index)
+
+
+def write_budget_sheet(workbook, strategy, table, name: str = BUDGET_SHEET) -> None:
+    worksheet = workbook.create_sheet(name)
+    years = list(table.years)
+    last_column = get_column_letter(FIRST_YEAR_COLUMN + len(years) - 1)
+    worksheet.freeze_panes = f"{_column(0)}{HEADER_ROW + 1}"
+    for letter, width in (("A", 8), ("B", 8), ("C", 70)):
+        worksheet.column_dimensions[letter].width = width
+    for index in range(len(years) + 1):
+        worksheet.column_dimensions[get_column_letter(FIRST_YEAR_COLUMN + index)].width = 12
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+    sheet = _Sheet(worksheet)
+    price_basis = strategy.price_basis or _("price basis not stated in the source")
+    sheet.append([sheet.text(f"{strategy.title}: {_('mio. kr.')}, {price_basis}", bold=True)])
+    sheet.append([sheet.text(_("Totals and subtotals are formulas; change an amount and they follow."))])
+    sheet.append([sheet.text(title, bold=True) for title in header(years)])
+
+    def row_total(row_number):
+        return sheet.formula(f"=SUM({_column(0)}{row_number}:{last_column}{row_number})")
+
+    subtotal_rows = []
+    for section in [*table.sections, table.reserves]:
+        if not section.rows:
+            continue
+        heading = None
+        if section.chapter:
+            heading = sheet.row_number + 1
+            first, last = heading + 1, heading + len(section.rows)
+            sheet.append(
+                [
+                    None,
+                    sheet.text(str(section.chapter.number), bold=True, band=True),
+                    sheet.text(section.chapter.title, bold=True, band=True),
+                    *[
+                        sheet.formula(f"=SUM({_column(i)}{first}:{_column(i)}{last})", bold=True, band=True)
+                        for i in range(len(years))
+                    ],
+                    sheet.formula(f"=SUM({_column(0)}{heading}:{last_column}{heading})", bold=True, band=True),
+                ]
+            )
+            subtotal_rows.append(heading)
+        for row in section.rows:
+            row_number = sheet.row_number + 1
+            sheet.append(
+                [
+                    row.line.pk,
+                    sheet.text(row.numbers),
+                    sheet.text(row.line.title),
+                    *[_cell(sheet, cell) for cell in row.cells],
+                    row_total(row_number),
+                ]
+            )
+            if heading is None:
+                subtotal_rows.append(row_number)
+
+    total_row = sheet.row_number + 1
+    sheet.append(
+        [
+            None,
+            None,
+            sheet.text(_("Total"), bold=True),
+            *[
+                sheet.formula(
+                    "=" + "+".join(f"{_column(i)}{row}" for row in subtotal_rows) if subtotal_rows else "=0", bold=True
+                )
+                for i in range(len(years))
+            ],
+            row_total(total_row),
+        ]
+    )
+    published = [total.amount if total else None for total in table.published_totals]
+    sheet.append([None, None, sheet.text(_("Total as published")), *[_optional(sheet, value) for value in published]])
+    frame_row = sheet.row_number + 1
+    sheet.append([None, None, sheet.text(_("Frame")), *[_optional(sheet, value) for value in table.frames]])
+    sheet.append(
+        [
+            None,
+            None,
+            sheet.text(_("Left of the frame")),
+            *[
+                sheet.formula(f"={_column(i)}{frame_row}-{_column(i)}{total_row}") if frame is not None else None
+                for i, frame in enumerate(table.frames)
+            ],
+        ]
+    )
+
+
+def _optional(sheet, value):
+    return None if value is None else sheet.number(float(value))
+
+
+def write_data_sheet(workbook, strategy) -> None:
+    """One row per cell, ready for a pivot table, as an Excel Table."""
+    worksheet = workbook.create_sheet(DATA_SHEET)
+    export = AllocationExport(Allocation.objects.filter(line__strategy=strategy))
+    sheet = _Sheet(worksheet)
+    sheet.append([sheet.text(name) for name in export.field_names])
+    for row in export.rows():
+        sheet.append(
+            [
+                sheet.number(float(value))
+                if name == "amount" and value is not None
+                else (sheet.text(value) if isinstance(value, str) else value)
+                for name, value in row.items()
+            ]
+        )
+    last = get_column_letter(len(export.field_names))
+    table = Table(displayName=f"Data{strategy.slug}".replace("-", "_"), ref=f"A1:{last}{max(sheet.row_number, 2)}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    # In write-only mode openpyxl cannot read the header back from the sheet, so the columns are named here.
+    table._initialise_columns()
+    for column, name in zip(table.tableColumns, export.field_names, strict=True):
+        column.name = name
+    with warnings.catch_warnings():
+        # openpyxl warns in write-only mode whether or not the columns were named, as they are above.
+        warnings.filterwarnings("ignore", message="In write-only mode you must add table columns manually")
+        worksheet.add_table(table)
+
+
+def write_notes_sheet(workbook, strategy, table) -> None:
+    worksheet = workbook.create_sheet(NOTES_SHEET)
+    worksheet.column_dimensions["A"].width = 30
+    worksheet.column_dimensions["B"].width = 120
+    sheet = _Sheet(worksheet)
+    sheet.append([sheet.text(_("Source"), bold=True), sheet.text(strategy.source)])
+    sheet.append([sheet.text(_("Price basis"), bold=True), sheet.text(strategy.price_basis or _("not stated"))])
+    for footnote in table.footnotes:
+        sheet.append(
+            [sheet.text(_("Footnote %(marker)s") % {"marker": footnote.marker}, bold=True), sheet.text(footnote.text)]
+        )
+    for frame in strategy.frames.all():
+        sheet.append([sheet.text(frame.name, bold=True), sheet.text(f"{frame.note} ({frame.source})")])
+    for cell in Allocation.objects.filter(line__strategy=strategy).exclude(text="").select_related("line"):
+        sheet.append([sheet.text(f"{cell.line.title[:60]} {cell.year}"), sheet.text(cell.text)])
+
+
+def _finish(workbook, title: str, subject: str) -> bytes:
+    generated = datetime.now(UTC)
+    workbook.properties.title = title
+    workbook.properties.subject = subject
+    workbook.properties.creator = "Strategy Tracker"
+    workbook.properties.description = _("Generated %(when)s from the %(which)s figures.") % {
+        "when": formats.date_format(generated, "DATETIME_FORMAT"),
+        "which": _("current"),
+    }
+    workbook.properties.keywords = "current"
+    workbook.properties.created = generated.replace(tzinfo=None)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def strategy_workbook(strategy) -> bytes:
+    """The strategy's budget sheet, its flat data and its notes, as an .xlsx file."""
+    workbook = Workbook(write_only=True)
+    table = budget_table(strategy)
+    write_budget_sheet(workbook, strategy, table)
+    write_data_sheet(workbook, strategy)
+    write_notes_sheet(workbook, strategy, table)
+    return _finish(workbook, f"{strategy.title} – {_('budget')}", strategy.slug)
+
+
+def all_strategies_workbook(strategies, funding) -> bytes:
+    """An overview sheet of funding per year, then one budget sheet per strategy."""
+    workbook = Workbook(write_only=True)
+    overview = _Sheet(workbook.create_sheet(_("Overview")))
+    overview.append(
+        [overview.text(_("Year"), bold=True), *[overview.text(s.short_title, bold=True) for s in strategies]]
+    )
+    for year in funding.years:
+        figures = [funding.figure(strategy, year) for strategy in strategies]
+        overview.append(
+            [year, *[None if f is None or not f.is_complete else overview.number(float(f.amount)) for f in figures]]
+        )
+    for strategy in strategies:
+        table = budget_table(strategy)
+        worksheet_name = f"{BUDGET_SHEET} {strategy.slug}"
+        write_budget_sheet(workbook, strategy, table, name=worksheet_name)
+    return _finish(workbook, _("Life science strategies"), "all")
+
+
+def comparison_workbook(comparison) -> bytes:
+    """What the compare page shows: years side by side and each change as a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook.create_sheet(_("Comparison")))
+    years = comparison.years
+    changes = list(zip(years, years[1:], strict=False))
+    sheet.append(
+        [
+            sheet.text(_("Theme") if comparison.by == "theme" else _("Chapter"), bold=True),
+            *[sheet.text(str(year), bold=True) for year in years],
+            *[sheet.text(f"{after} − {before}", bold=True) for before, after in changes],
+        ]
+    )
+    for row in [*comparison.rows, comparison.totals]:
+        row_number = sheet.row_number + 1
+        values = [row.figures.get(year) for year in years]
+        cells = [None if f is None or not f.is_complete else sheet.number(float(f.amount)) for f in values]
+        column = {year: get_column_letter(2 + index) for index, year in enumerate(years)}
+        formulas = [
+            sheet.formula(f"={column[after]}{row_number}-{column[before]}{row_number}") for before, after in changes
+        ]
+        sheet.append([sheet.text(row.label), *cells, *formulas])
+    return _finish(workbook, _("Comparison"), ",".join(strategy.slug for strategy in comparison.strategies))
+
+
+def change_log_workbook(strategy, changes) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook.create_sheet(_("Change log")))
+    titles = [_("When"), _("Who"), _("Budget line"), _("Year"), _("Before"), _("After"), _("Reason")]
+    sheet.append([sheet.text(title, bold=True) for title in titles])
+    for change in changes:
+        sheet.append(
+            [
+                sheet.text(change.at.strftime("%Y-%m-%d %H:%M:%S")),
+                sheet.text(change.username),
+                sheet.text(change.line_title),
+                change.year,
+                sheet.text(format_cell(change.before)),
+                sheet.text(format_cell(change.after)),
+                sheet.text(change.reason),
+            ]
+        )
+    return _finish(workbook, f"{strategy.title} – {_('Change log')}", strategy.slug)

@@ -1,0 +1,182 @@
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from budgets.models import Allocation, BudgetLine
+from editing.history import changes
+from initiatives.models import Strategy
+
+pytestmark = pytest.mark.django_db
+
+URL = "/strategies/2021/import/"
+
+
+def exported(client) -> bytes:
+    return client.get("/strategies/2021/export.xlsx").content
+
+
+def edited(content: bytes, edit) -> bytes:
+    """The workbook after an analyst's edit in a spreadsheet program (openpyxl keeps cached values out)."""
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    edit(workbook)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def row_of(sheet, number: str) -> int:
+    line = BudgetLine.objects.get(strategy__slug="2021", initiatives__number=number)
+    return next(row[0].row for row in sheet.iter_rows(min_row=4) if row[0].value == line.pk)
+
+
+def upload(client, content: bytes, name="budget.xlsx"):
+    return client.post(URL, {"workbook": SimpleUploadedFile(name, content)})
+
+
+def snapshot():
+    return sorted(Allocation.objects.values_list("line_id", "year", "kind", "amount", "text", "version"))
+
+
+@pytest.fixture
+def editor(client, make_editor):
+    user = make_editor("analytiker", "2021")
+    client.force_login(user)
+    return user
+
+
+def change_26_in_2022(workbook):
+    sheet = workbook["Budget"]
+    sheet.cell(row_of(sheet, "26"), 5).value = 15.8
+
+
+class TestWorkbookImport:
+    def test_it_previews_exactly_the_one_changed_cell_and_imports_it_as_one_revertable_save(self, client, editor):
+        before = snapshot()
+        response = upload(client, edited(exported(client), change_26_in_2022))
+
+        assert response.status_code == 200
+        preview = response.context["preview"]
+        assert [
+            (change.line.initiatives.get().number, change.year, change.old, change.new) for change in preview.changes
+        ] == [("26", 2022, "16,8", "15,8")]
+        assert snapshot() == before
+
+        confirmed = client.post(URL, {"confirm": "1", "reason": "Regneark fra analytiker"})
+
+        assert confirmed.status_code == 302
+        cell = Allocation.objects.get(line__initiatives__number="26", line__strategy__slug="2021", year=2022)
+        assert cell.amount == Decimal("15.8")
+        logged = [
+            change
+            for change in changes(Strategy.objects.get(slug="2021"))
+            if change.reason == "Regneark fra analytiker"
+        ]
+        assert len(logged) == 1 and logged[0].username == "analytiker"
+
+    def test_it_shows_no_change_for_an_untouched_export(self, client, editor):
+        response = upload(client, exported(client))
+
+        assert response.status_code == 200
+        assert response.context["preview"].changes == []
+        assert response.context["preview"].errors == []
+
+    def test_it_names_the_cell_with_text_in_an_amount_cell_and_imports_nothing(self, client, editor):
+        def text_in_amount(workbook):
+            sheet = workbook["Budget"]
+            sheet.cell(row_of(sheet, "27"), 6).value = "mange penge"
+            change_26_in_2022(workbook)
+
+        before = snapshot()
+        response = upload(client, edited(exported(client), text_in_amount))
+
+        assert response.status_code == 400
+        assert any(
+            error.startswith("Budget!F") and "mange penge" in error for error in response.context["preview"].errors
+        )
+        assert client.post(URL, {"confirm": "1", "reason": "x"}).status_code == 302
+        assert snapshot() == before
+
+    def test_it_refuses_a_formula_without_a_cached_value(self, client, editor):
+        def formula(workbook):
+            sheet = workbook["Budget"]
+            sheet.cell(row_of(sheet, "26"), 5).value = "=16+1"
+
+        response = upload(client, edited(exported(client), formula))
+
+        assert response.status_code == 400
+        assert "intet gemt resultat" in " ".join(response.context["preview"].errors)
+
+    def test_it_lists_rows_it_cannot_match_and_new_rows(self, client, editor):
+        def extra_rows(workbook):
+            sheet = workbook["Budget"]
+            sheet.append([999999, "99", "Ukendt linje", 1.0])
+            sheet.append([None, "40", "Nyt initiativ", 2.0])
+
+        preview = upload(client, edited(exported(client), extra_rows)).context["preview"]
+
+        assert any("999999" in row for row in preview.unmatched)
+        assert any("Nyt initiativ" in row for row in preview.new_initiatives)
+
+    @pytest.mark.parametrize(
+        "breakage, message",
+        [
+            (lambda wb: setattr(wb["Budget"], "title", "Ark1"), "intet ark med navnet “Budget”"),
+            (lambda wb: wb["Budget"].move_range("D3:F3", cols=1), "kolonner er flyttet"),
+            (lambda wb: setattr(wb["Budget"]["F3"], "value", "2024"), "uden for 2021–2023"),
+        ],
+    )
+    def test_it_refuses_a_workbook_whose_layout_changed(self, client, editor, breakage, message):
+        before = snapshot()
+        response = upload(client, edited(exported(client), breakage))
+
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert snapshot() == before
+
+    def test_it_refuses_a_file_that_is_no_workbook(self, client, editor):
+        response = upload(client, b"Linje;2021\n1;2,0\n", name="budget.csv")
+
+        assert response.status_code == 400
+        assert "ikke en Excel-projektmappe" in response.content.decode()
+
+    def test_it_refuses_a_file_over_10_mb(self, client, editor):
+        response = upload(client, b"PK" + b"\0" * (10 * 1024 * 1024))
+
+        assert response.status_code == 400
+        assert "større end 10 MB" in response.content.decode()
+
+    def test_it_refuses_a_zip_bomb_without_unpacking_it(self, client, editor):
+        bomb = io.BytesIO()
+        with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with archive.open("xl/worksheets/sheet1.xml", "w") as member:
+                for _ in range(120):
+                    member.write(b"\0" * (1024 * 1024))
+        assert len(bomb.getvalue()) < 1024 * 1024
+
+        response = upload(client, bomb.getvalue())
+
+        assert response.status_code == 400
+        assert "langt mere, end et budget kræver" in response.content.decode()
+
+    def test_it_refuses_an_xml_entity_attack(self, client, editor):
+        content = exported(client)
+        source, attacked = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+        with zipfile.ZipFile(attacked, "w") as archive:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename == "xl/workbook.xml":
+                    data = b'<!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>' + data
+                archive.writestr(item, data)
+
+        response = upload(client, attacked.getvalue())
+
+        assert response.status_code == 400
+        assert "kunne ikke læses" in response.content.decode()
+
+    def test_it_is_closed_to_editors_of_other_strategies(self, client, make_editor):
+        client.force_login(make_editor("bo", "2030"))
+        assert client.get(URL).status_code == 403
