@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser
+.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,7 @@ clean-db:
 
 superuser: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py createsuperuser
+
+# Benchmarks: ratios against a baseline measured in the same run, never wall-clock limits.
+bench: migrate
+	DJANGO_DEBUG=1 $(PY) manage.py bench_export

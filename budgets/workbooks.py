@@ -7,6 +7,7 @@ import io
 import warnings
 from datetime import UTC, datetime
 
+from django.db.models import Count
 from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -18,8 +19,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from budgets.cells import format_cell
 from budgets.exports import AllocationExport
-from budgets.figures import budget_table
-from budgets.models import Allocation, CellKind
+from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, PublishedTotal
 
 BUDGET_SHEET = "Budget"
 DATA_SHEET = "Data"
@@ -43,6 +43,12 @@ class _Sheet:
     def __init__(self, worksheet):
         self.worksheet = worksheet
         self.row_number = 0
+
+    def plain(self, value):
+        """A value without styling, as fast as write-only mode writes; only formula-like text is wrapped."""
+        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+            return self.text(value)
+        return value
 
     def text(self, value, *, bold=False, band=False):
         cell = WriteOnlyCell(self.worksheet, value=value)
@@ -96,9 +102,32 @@ def _column(index: int) -> str:
     return get_column_letter(FIRST_YEAR_COLUMN + index)
 
 
-def write_budget_sheet(workbook, strategy, table, name: str = BUDGET_SHEET) -> None:
+def _sections(strategy, years):
+    """Each chapter (then the reserves) with its number of lines and its lines streamed in chunks.
+
+    Lines come with their cells but the whole strategy is never held in memory at once.
+    """
+    chapters = list(strategy.chapters.annotate(lines=Count("budget_lines")).order_by("number"))
+    reserves = BudgetLine.objects.for_strategy(strategy).filter(chapter__isnull=True)
+    groups = [(chapter, chapter.lines, BudgetLine.objects.filter(chapter=chapter)) for chapter in chapters]
+    groups.append((None, reserves.count(), reserves))
+    for chapter, count, lines in groups:
+        if not count:
+            continue
+
+        def rows(lines=lines):
+            ordered = lines.order_by("position").prefetch_related("allocations", "initiatives")
+            for line in ordered.iterator(chunk_size=500):
+                cells = {cell.year: cell for cell in line.allocations.all()}
+                numbers = " + ".join(item.number for item in line.initiatives.all() if item.number)
+                yield line, numbers, [cells.get(year) for year in years]
+
+        yield chapter, count, rows()
+
+
+def write_budget_sheet(workbook, strategy, name: str = BUDGET_SHEET) -> None:
     worksheet = workbook.create_sheet(name)
-    years = list(table.years)
+    years = list(strategy.years)
     last_column = get_column_letter(FIRST_YEAR_COLUMN + len(years) - 1)
     worksheet.freeze_panes = f"{_column(0)}{HEADER_ROW + 1}"
     for letter, width in (("A", 8), ("B", 8), ("C", 70)):
@@ -121,18 +150,16 @@ def write_budget_sheet(workbook, strategy, table, name: str = BUDGET_SHEET) -> N
         return sheet.formula(f"=SUM({_column(0)}{row_number}:{last_column}{row_number})")
 
     subtotal_rows = []
-    for section in [*table.sections, table.reserves]:
-        if not section.rows:
-            continue
+    for chapter, count, rows in _sections(strategy, years):
         heading = None
-        if section.chapter:
+        if chapter:
             heading = sheet.row_number + 1
-            first, last = heading + 1, heading + len(section.rows)
+            first, last = heading + 1, heading + count
             sheet.append(
                 [
                     None,
-                    sheet.text(str(section.chapter.number), bold=True, band=True),
-                    sheet.text(section.chapter.title, bold=True, band=True),
+                    sheet.text(str(chapter.number), bold=True, band=True),
+                    sheet.text(chapter.title, bold=True, band=True),
                     *[
                         sheet.formula(f"=SUM({_column(i)}{first}:{_column(i)}{last})", bold=True, band=True)
                         for i in range(len(years))
@@ -141,14 +168,14 @@ def write_budget_sheet(workbook, strategy, table, name: str = BUDGET_SHEET) -> N
                 ]
             )
             subtotal_rows.append(heading)
-        for row in section.rows:
+        for line, numbers, cells in rows:
             row_number = sheet.row_number + 1
             sheet.append(
                 [
-                    row.line.pk,
-                    sheet.text(row.numbers),
-                    sheet.text(row.line.title),
-                    *[_cell(sheet, cell) for cell in row.cells],
+                    line.pk,
+                    sheet.text(numbers),
+                    sheet.text(line.title),
+                    *[_cell(sheet, cell) for cell in cells],
                     row_total(row_number),
                 ]
             )
@@ -170,10 +197,13 @@ def write_budget_sheet(workbook, strategy, table, name: str = BUDGET_SHEET) -> N
             row_total(total_row),
         ]
     )
-    published = [total.amount if total else None for total in table.published_totals]
+    totals = dict(PublishedTotal.objects.filter(strategy=strategy, chapter__isnull=True).values_list("year", "amount"))
+    published = [totals.get(year) for year in years]
+    frame_amounts = FrameAmount.objects.for_strategy(strategy).by_year()
+    frames = [frame_amounts.get(year) for year in years]
     sheet.append([None, None, sheet.text(_("Total as published")), *[_optional(sheet, value) for value in published]])
     frame_row = sheet.row_number + 1
-    sheet.append([None, None, sheet.text(_("Frame")), *[_optional(sheet, value) for value in table.frames]])
+    sheet.append([None, None, sheet.text(_("Frame")), *[_optional(sheet, value) for value in frames]])
     sheet.append(
         [
             None,
@@ -181,7 +211,7 @@ def write_budget_sheet(workbook, strategy, table, name: str = BUDGET_SHEET) -> N
             sheet.text(_("Left of the frame")),
             *[
                 sheet.formula(f"={_column(i)}{frame_row}-{_column(i)}{total_row}") if frame is not None else None
-                for i, frame in enumerate(table.frames)
+                for i, frame in enumerate(frames)
             ],
         ]
     )
@@ -198,11 +228,10 @@ def write_data_sheet(workbook, strategy) -> None:
     sheet = _Sheet(worksheet)
     sheet.append([sheet.text(name) for name in export.field_names])
     for row in export.rows():
+        # Plain values: 17 columns times every cell of a strategy is most of the file, so no styling here.
         sheet.append(
             [
-                sheet.number(float(value))
-                if name == "amount" and value is not None
-                else (sheet.text(value) if isinstance(value, str) else value)
+                float(value) if name == "amount" and value is not None else sheet.plain(value)
                 for name, value in row.items()
             ]
         )
@@ -219,14 +248,14 @@ def write_data_sheet(workbook, strategy) -> None:
         worksheet.add_table(table)
 
 
-def write_notes_sheet(workbook, strategy, table) -> None:
+def write_notes_sheet(workbook, strategy) -> None:
     worksheet = workbook.create_sheet(NOTES_SHEET)
     worksheet.column_dimensions["A"].width = 30
     worksheet.column_dimensions["B"].width = 120
     sheet = _Sheet(worksheet)
     sheet.append([sheet.text(_("Source"), bold=True), sheet.text(strategy.source)])
     sheet.append([sheet.text(_("Price basis"), bold=True), sheet.text(strategy.price_basis or _("not stated"))])
-    for footnote in table.footnotes:
+    for footnote in strategy.footnotes.all():
         sheet.append(
             [sheet.text(_("Footnote %(marker)s") % {"marker": footnote.marker}, bold=True), sheet.text(footnote.text)]
         )
@@ -255,10 +284,9 @@ def _finish(workbook, title: str, subject: str) -> bytes:
 def strategy_workbook(strategy) -> bytes:
     """The strategy's budget sheet, its flat data and its notes, as an .xlsx file."""
     workbook = Workbook(write_only=True)
-    table = budget_table(strategy)
-    write_budget_sheet(workbook, strategy, table)
+    write_budget_sheet(workbook, strategy)
     write_data_sheet(workbook, strategy)
-    write_notes_sheet(workbook, strategy, table)
+    write_notes_sheet(workbook, strategy)
     return _finish(workbook, f"{strategy.title} – {_('budget')}", strategy.slug)
 
 
@@ -275,9 +303,7 @@ def all_strategies_workbook(strategies, funding) -> bytes:
             [year, *[None if f is None or not f.is_complete else overview.number(float(f.amount)) for f in figures]]
         )
     for strategy in strategies:
-        table = budget_table(strategy)
-        worksheet_name = f"{BUDGET_SHEET} {strategy.slug}"
-        write_budget_sheet(workbook, strategy, table, name=worksheet_name)
+        write_budget_sheet(workbook, strategy, name=f"{BUDGET_SHEET} {strategy.slug}")
     return _finish(workbook, _("Life science strategies"), "all")
 
 
