@@ -25,6 +25,13 @@ class ParsedCell:
     text: str = ""
     correction: bool = False
 
+    @classmethod
+    def of(cls, cell: Allocation | None) -> "ParsedCell | None":
+        """A stored cell as parse_cell would read it back."""
+        if cell is None:
+            return None
+        return cls(cell.kind, cell.amount, cell.text, cell.is_correction)
+
 
 def split_markers(text: str) -> tuple[str, str]:
     """``"100**"`` → ``("100", "**")``: footnote markers as the tables print them."""

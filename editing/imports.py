@@ -150,8 +150,7 @@ def read_workbook(strategy, content: bytes) -> Preview:
                 preview.errors.append(f"{where}: {error}")
                 continue
             existing = current.get((line.pk, year))
-            was = parse_cell(format_cell(existing)) if existing else None
-            if parsed == was:
+            if parsed == ParsedCell.of(existing):
                 continue
             preview.edits.append(CellEdit(line.pk, year, parsed, existing.version if existing else None))
             preview.changes.append(CellChange(line, year, format_cell(existing), format_cell(parsed)))

@@ -171,3 +171,10 @@ class TestGridEdit:
     def test_it_shows_the_edit_link_to_editors_only(self, client, editor):
         assert "Rediger budgettet" in client.get("/strategies/2021/").content.decode()
         assert "Rediger budgettet" not in client.get("/strategies/2030/").content.decode()
+
+    def test_it_ignores_a_tampered_hidden_field_instead_of_failing(self, client, editor):
+        response = grid_post(client, {("26", 2022): "15,8"}, **{f"o-{line('27').pk}-2022": "<script>"})
+
+        assert response.status_code == 302
+        assert line("26").allocations.get(year=2022).amount == Decimal("15.8")
+        assert line("27").allocations.get(year=2022).amount == Decimal("16.8")
