@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench
+.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench serve
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,7 @@ reconcile: install
 test: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SECRET_KEY=test-only-secret $(PY) -m pytest
+	DJANGO_SECRET_KEY=test-only-secret DJANGO_SSL_REDIRECT=0 $(PY) -m pytest
 
 # Maintainers: after changing a visible string, refresh the Danish catalogue (needs GNU gettext).
 messages: install
@@ -60,6 +60,11 @@ clean-db:
 
 superuser: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py createsuperuser
+
+# Production-like serving: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and (normally) DATABASE_URL first.
+serve: migrate
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn strategy_tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 
 # Benchmarks: ratios against a baseline measured in the same run, never wall-clock limits.
 bench: migrate

@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from strategy_tracker.health import health
+
 admin.site.site_header = _("Strategy Tracker administration")
 admin.site.site_title = _("Strategy Tracker")
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Open data has one address for every client; its messages follow Accept-Language instead.
     path("api/", include("api.urls")),

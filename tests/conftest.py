@@ -32,6 +32,9 @@ def static_files_without_manifest(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    # The test client speaks plain HTTP; production redirects it to HTTPS. The live server's middleware is
+    # built before this fixture runs, so make test also sets DJANGO_SSL_REDIRECT=0.
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture
