@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "csp",
+    "axes",
     "pgtrigger",
     "pghistory",
     "initiatives",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     # Every change made during a request, the admin's included, is recorded with the user and the URL.
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "strategy_tracker.urls"
@@ -114,6 +117,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords in a row are answered as wrong; the sixth locks that user at that address out for an hour.
+AXES_FAILURE_LIMIT = 6
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
