@@ -75,3 +75,8 @@ def change_cell(slug: str, year: int, *, amount=None, kind=CellKind.AMOUNT, **li
     cell.kind, cell.amount = kind, None if amount is None else Decimal(amount)
     cell.save()
     return cell
+
+
+def cell_snapshot() -> list[tuple]:
+    """Every stored cell with its version, to show that a refused request changed nothing."""
+    return sorted(Allocation.objects.values_list("line_id", "year", "kind", "amount", "text", "version"))

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from budgets.models import Allocation, BudgetLine, CellKind
+from tests.helpers import cell_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,6 @@ def grid_post(client, cells: dict, reason="Flytter midler", **extra):
         data[f"c-{line(number).pk}-{year}"] = text
     data.update(extra)
     return client.post(URL, data)
-
-
-def snapshot():
-    return sorted(Allocation.objects.values_list("line_id", "year", "kind", "amount", "text", "version"))
 
 
 @pytest.fixture
@@ -88,13 +85,13 @@ class TestGridEdit:
         ],
     )
     def test_it_refuses_bad_amounts_at_the_cell_and_changes_nothing(self, client, editor, typed, message):
-        before = snapshot()
+        before = cell_snapshot()
 
         response = grid_post(client, {("26", 2022): typed, ("27", 2022): "17,8"})
 
         assert response.status_code == 400
         assert message in response.content.decode()
-        assert snapshot() == before
+        assert cell_snapshot() == before
 
     def test_it_accepts_a_negative_amount_marked_as_a_correction(self, client, editor):
         response = grid_post(client, {("33", 2023): "-0,5 korrektion"}, reason="Tilbagebetaling")
@@ -105,21 +102,21 @@ class TestGridEdit:
         assert Allocation.objects.filter(line__strategy__slug="2021").by_year()[2023].amount == Decimal("98.9")
 
     def test_it_refuses_a_save_without_a_reason(self, client, editor):
-        before = snapshot()
+        before = cell_snapshot()
 
         response = grid_post(client, {("26", 2022): "15,8"}, reason="  ")
 
         assert response.status_code == 400
         assert "Skriv kort, hvorfor" in response.content.decode()
-        assert snapshot() == before
+        assert cell_snapshot() == before
 
     def test_it_refuses_a_year_outside_the_period(self, client, editor):
-        before = snapshot()
+        before = cell_snapshot()
 
         response = grid_post(client, {}, **{f"c-{line('26').pk}-2024": "5,0", f"o-{line('26').pk}-2024": ""})
 
         assert response.status_code == 400
-        assert snapshot() == before
+        assert cell_snapshot() == before
 
     def test_it_refuses_a_stale_version_and_shows_both_values(self, client, editor):
         page = client.get(URL)
@@ -145,11 +142,11 @@ class TestGridEdit:
 
     def test_it_refuses_an_editor_of_another_strategy(self, client, make_editor):
         client.force_login(make_editor("anden", "2030"))
-        before = snapshot()
+        before = cell_snapshot()
 
         assert client.get(URL).status_code == 403
         assert client.post(URL, {"reason": "x", f"c-{line('26').pk}-2022": "1,0"}).status_code == 403
-        assert snapshot() == before
+        assert cell_snapshot() == before
 
     def test_it_sends_the_public_to_the_login_page(self, client):
         response = client.get(URL)
@@ -161,12 +158,12 @@ class TestGridEdit:
     def test_it_refuses_a_post_without_csrf_token(self, editor):
         client = Client(enforce_csrf_checks=True)
         client.force_login(editor)
-        before = snapshot()
+        before = cell_snapshot()
 
         response = client.post(URL, {"reason": "x", f"c-{line('26').pk}-2022": "1,0"})
 
         assert response.status_code == 403
-        assert snapshot() == before
+        assert cell_snapshot() == before
 
     def test_it_shows_the_edit_link_to_editors_only(self, client, editor):
         assert "Rediger budgettet" in client.get("/strategies/2021/").content.decode()

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from budgets.models import Allocation, BudgetLine
 from editing.history import changes
 from initiatives.models import Strategy
+from tests.helpers import cell_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +38,6 @@ def upload(client, content: bytes, name="budget.xlsx"):
     return client.post(URL, {"workbook": SimpleUploadedFile(name, content)})
 
 
-def snapshot():
-    return sorted(Allocation.objects.values_list("line_id", "year", "kind", "amount", "text", "version"))
-
-
 @pytest.fixture
 def editor(client, make_editor):
     user = make_editor("analytiker", "2021")
@@ -55,7 +52,7 @@ def change_26_in_2022(workbook):
 
 class TestWorkbookImport:
     def test_it_previews_exactly_the_one_changed_cell_and_imports_it_as_one_revertable_save(self, client, editor):
-        before = snapshot()
+        before = cell_snapshot()
         response = upload(client, edited(exported(client), change_26_in_2022))
 
         assert response.status_code == 200
@@ -63,7 +60,7 @@ class TestWorkbookImport:
         assert [
             (change.line.initiatives.get().number, change.year, change.old, change.new) for change in preview.changes
         ] == [("26", 2022, "16,8", "15,8")]
-        assert snapshot() == before
+        assert cell_snapshot() == before
 
         confirmed = client.post(URL, {"confirm": "1", "reason": "Regneark fra analytiker"})
 
@@ -90,7 +87,7 @@ class TestWorkbookImport:
             sheet.cell(row_of(sheet, "27"), 6).value = "mange penge"
             change_26_in_2022(workbook)
 
-        before = snapshot()
+        before = cell_snapshot()
         response = upload(client, edited(exported(client), text_in_amount))
 
         assert response.status_code == 400
@@ -98,7 +95,7 @@ class TestWorkbookImport:
             error.startswith("Budget!F") and "mange penge" in error for error in response.context["preview"].errors
         )
         assert client.post(URL, {"confirm": "1", "reason": "x"}).status_code == 302
-        assert snapshot() == before
+        assert cell_snapshot() == before
 
     def test_it_refuses_a_formula_without_a_cached_value(self, client, editor):
         def formula(workbook):
@@ -130,12 +127,12 @@ class TestWorkbookImport:
         ],
     )
     def test_it_refuses_a_workbook_whose_layout_changed(self, client, editor, breakage, message):
-        before = snapshot()
+        before = cell_snapshot()
         response = upload(client, edited(exported(client), breakage))
 
         assert response.status_code == 400
         assert message in response.content.decode()
-        assert snapshot() == before
+        assert cell_snapshot() == before
 
     def test_it_refuses_a_file_that_is_no_workbook(self, client, editor):
         response = upload(client, b"Linje;2021\n1;2,0\n", name="budget.csv")
