@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dashboard",
     "editing",
     "api",
+    "backups",
 ]
 
 MIDDLEWARE = [
