@@ -114,11 +114,17 @@ def test_it_restores_figures_history_and_users_identically_into_an_empty_databas
     assert restored.startswith("Restored ") and backed_up.split(" rows")[0][10:] == restored.split(" rows")[0][9:]
 
 
-def test_it_leaves_the_database_as_it_was_when_a_restore_fails_half_way(tmp_path, empty_database):
+@pytest.fixture
+def backup(tmp_path, empty_database):
+    """A backup of this database with some history in it, already restored once into the other database."""
     make_history()
-    backup = tmp_path / "whole.dump"
-    call_command("backup", str(backup))
-    call_command("restore", str(backup), database=RESTORED)
+    path = tmp_path / "whole.dump"
+    call_command("backup", str(path))
+    call_command("restore", str(path), database=RESTORED)
+    return path
+
+
+def test_it_leaves_the_database_as_it_was_when_a_restore_fails_half_way(tmp_path, backup, empty_database):
     query(empty_database, "UPDATE budgets_allocation SET amount = 1 WHERE year = 2022 AND kind = 'amount' RETURNING id")
     before = everything(empty_database)
     # The table of contents (the first 85 % of the file, with the triggers' functions) stays intact and the
@@ -135,11 +141,7 @@ def test_it_leaves_the_database_as_it_was_when_a_restore_fails_half_way(tmp_path
     assert everything(empty_database) == before
 
 
-def test_it_replaces_a_database_holding_work_only_when_asked(tmp_path, empty_database):
-    make_history()
-    backup = tmp_path / "whole.dump"
-    call_command("backup", str(backup))
-    call_command("restore", str(backup), database=RESTORED)
+def test_it_replaces_a_database_holding_work_only_when_asked(backup, empty_database):
     query(empty_database, "UPDATE initiatives_strategy SET title = 'Changed after the backup' RETURNING id")
     changed = everything(empty_database)
 
