@@ -135,7 +135,7 @@ def test_it_leaves_the_database_as_it_was_when_a_restore_fails_half_way(tmp_path
     contents[start : start + 500] = b"\x07" * 500
     damaged.write_bytes(contents)
 
-    with pytest.raises(CommandError, match="pg_restore failed"):
+    with pytest.raises(CommandError, match="pg_restore fejlede"):
         call_command("restore", str(damaged), database=RESTORED, replace=True)
 
     assert everything(empty_database) == before
@@ -145,7 +145,7 @@ def test_it_replaces_a_database_holding_work_only_when_asked(backup, empty_datab
     query(empty_database, "UPDATE initiatives_strategy SET title = 'Changed after the backup' RETURNING id")
     changed = everything(empty_database)
 
-    with pytest.raises(CommandError, match="already holds strategies or users"):
+    with pytest.raises(CommandError, match="indeholder allerede strategier eller brugere"):
         call_command("restore", str(backup), database=RESTORED)
     assert everything(empty_database) == changed
 
@@ -159,9 +159,9 @@ def test_it_refuses_a_file_that_is_not_a_backup_and_changes_nothing(tmp_path):
     not_a_backup.write_bytes(b"PK\x03\x04 this is a spreadsheet, not a dump")
     before = list(Allocation.objects.values_list("pk", "amount", "version").order_by("pk"))
 
-    with pytest.raises(CommandError, match="is not a backup made by the backup command"):
+    with pytest.raises(CommandError, match="er ikke en sikkerhedskopi lavet med kommandoen backup"):
         call_command("restore", str(not_a_backup), replace=True)
-    with pytest.raises(CommandError, match="There is no file"):
+    with pytest.raises(CommandError, match="Filen .* findes ikke"):
         call_command("restore", str(tmp_path / "missing.dump"))
 
     assert list(Allocation.objects.values_list("pk", "amount", "version").order_by("pk")) == before
@@ -169,6 +169,6 @@ def test_it_refuses_a_file_that_is_not_a_backup_and_changes_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_it_refuses_to_back_up_into_a_folder_that_does_not_exist(tmp_path):
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="findes ikke"):
         call_command("backup", str(tmp_path / "no-such-folder" / "backup.dump"))
     assert not (tmp_path / "no-such-folder").exists()
