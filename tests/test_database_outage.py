@@ -201,10 +201,10 @@ def test_it_answers_503_writes_nothing_and_serves_again_when_the_database_stops_
 
 
 @pytest.mark.django_db
-def test_it_tells_a_database_that_is_away_from_a_failing_query():
+def test_it_tells_a_database_that_is_away_from_a_failing_query(tmp_path):
     """Only a lost or refused connection is a 503; a timeout, a deadlock or a broken constraint stays a 500."""
     refused = connections.create_connection(DEFAULT_DB_ALIAS)
-    refused.settings_dict = {**refused.settings_dict, "HOST": tempfile.mkdtemp(prefix="no-server-")}
+    refused.settings_dict = {**refused.settings_dict, "HOST": str(tmp_path)}
     lost = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         with pytest.raises(DatabaseError) as nobody_there:
