@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench serve
+.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench bench-load serve
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,9 @@ serve: migrate
 # Benchmarks: ratios against a baseline measured in the same run, never wall-clock limits.
 bench: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py bench_export
+	$(MAKE) bench-load
+
+# 8 editors x 200 saves through gunicorn (`make test` runs 8 x 20), in pytest's own test database.
+bench-load: install-test
+	LOAD_SAVES=200 DJANGO_SECRET_KEY=test-only-secret DJANGO_SSL_REDIRECT=0 $(PY) -m pytest -q -s -p no:cacheprovider \
+		tests/test_concurrent_editors.py -k eight_concurrent_editors

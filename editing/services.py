@@ -88,11 +88,16 @@ def save_grid(strategy, user, edits: list[CellEdit], reason: str) -> SaveResult:
         transaction.atomic(),
         pghistory.context(user=user.pk, username=user.get_username(), reason=reason.strip(), save=result.save_id),
     ):
+        # Saves of one strategy take turns. A blank cell has no row to lock, so two saves filling the same blank
+        # cells would otherwise wait on each other's inserts while holding the figures' generation (deadlock).
+        Strategy.objects.select_for_update(no_key=True).get(pk=strategy.pk)
+        # Only the cells are locked, in one fixed order: locking their lines too (as a join would) blocks other
+        # writers' inserts on those lines.
         current = {
             (cell.line_id, cell.year): cell
-            for cell in Allocation.objects.select_for_update()
+            for cell in Allocation.objects.select_for_update(of=("self",))
             .filter(line_id__in={edit.line_id for edit in edits}, year__in={edit.year for edit in edits})
-            .select_related("line")
+            .order_by("line_id", "year")
         }
         for edit in edits:
             existing = current.get((edit.line_id, edit.year))

@@ -1,5 +1,6 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 
 
@@ -11,5 +12,12 @@ def health(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any failure to reach the database means the same to a monitor
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+        return unreachable()
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def unreachable() -> JsonResponse:
+    """The answer while the database is away, also when it fails before the view (strategy_tracker.errors)."""
+    response = JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    add_never_cache_headers(response)
+    return response

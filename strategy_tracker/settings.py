@@ -109,6 +109,9 @@ else:
     from strategy_tracker.embedded_db import embedded_database
 
     DATABASES = {"default": embedded_database(Path(os.environ.get("PGSERVER_DATA", BASE_DIR / ".pgdata")))}
+# A kept connection is checked before a request uses it, so after PostgreSQL restarts the app serves again at
+# once, without a restart of its own and without failing the first request of every worker thread.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

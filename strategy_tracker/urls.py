@@ -22,3 +22,5 @@ urlpatterns += i18n_patterns(
     path("", include("dashboard.urls")),
     prefix_default_language=False,
 )
+
+handler500 = "strategy_tracker.errors.server_error"
