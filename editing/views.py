@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline
 from budgets.cells import format_cell
@@ -110,6 +110,7 @@ def _date(text):
         return "invalid"
 
 
+@require_safe
 @login_required
 def change_log(request, slug):
     strategy = _editable_strategy(request, slug)
@@ -141,6 +142,7 @@ def change_log(request, slug):
     )
 
 
+@require_safe
 @login_required
 def change_log_export(request, slug):
     strategy = _editable_strategy(request, slug)
