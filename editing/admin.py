@@ -4,6 +4,8 @@ from operator import or_
 import pghistory
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,23 @@ class StrategyEditorAdmin(admin.ModelAdmin):
     list_filter = ["strategy"]
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
+
+
+class UserAdminForAdministrators(UserAdmin):
+    """Administrators manage users, but only a superuser makes superusers or hands out single permissions:
+    otherwise an administrator could make themselves a superuser."""
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, "is_superuser", "user_permissions"]
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdminForAdministrators)
 
 
 class ReasonForm(forms.ModelForm):

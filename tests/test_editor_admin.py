@@ -158,6 +158,37 @@ class TestLinksInAdmin:
         assert InitiativeLink.objects.count() == before
 
 
+class TestUsersInAdmin:
+    @pytest.fixture
+    def administrator(self, client):
+        from django.contrib.auth import get_user_model
+
+        from editing.roles import ADMINISTRATOR_GROUP, ensure_roles
+
+        user = get_user_model().objects.create_user("admin", is_staff=True)
+        user.groups.add(ensure_roles(apps)[ADMINISTRATOR_GROUP])
+        client.force_login(user)
+        return user
+
+    def test_it_does_not_let_an_administrator_make_themselves_a_superuser(self, client, administrator):
+        url = reverse("admin:auth_user_change", args=[administrator.pk])
+        form = client.get(url).context["adminform"].form
+        data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+        data |= {"is_superuser": "on", "groups": [group.pk for group in administrator.groups.all()]}
+        data |= {"date_joined_0": "2024-01-01", "date_joined_1": "12:00:00", "last_login_0": "", "last_login_1": ""}
+
+        response = client.post(url, data)
+
+        assert response.status_code == 302
+        administrator.refresh_from_db()
+        assert administrator.is_staff and not administrator.is_superuser
+
+    def test_it_keeps_superusers_out_of_an_administrators_reach(self, client, administrator, staff_user):
+        assert client.get(reverse("admin:auth_user_change", args=[staff_user.pk])).status_code == 302
+        assert client.get(reverse("admin:auth_user_password_change", args=[staff_user.pk])).status_code == 404
+        assert client.get(reverse("admin:auth_user_change", args=[administrator.pk])).status_code == 200
+
+
 class TestFramesInAdmin:
     def test_it_lets_an_administrator_change_a_frame_year_with_a_reason(self, client, staff_user):
         from budgets.models import FundingFrame
