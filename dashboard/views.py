@@ -130,6 +130,11 @@ def initiative_list(request):
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else Initiative.objects.none()
     table = tables.InitiativeTable(queryset)
+    orderable = {column.name for column in table.columns if column.orderable}
+    if not all(value.removeprefix("-") in orderable for value in request.GET.getlist("sort")):
+        # ?sort= names no column (a typo, or a probe): django-tables2 would warn about it, then ignore it.
+        request.GET = request.GET.copy()
+        request.GET.pop("sort", None)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     context = {"filter": filterset, "table": table, "count": queryset.count() if valid else 0}
     return _csv_or_page(
