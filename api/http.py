@@ -3,8 +3,11 @@
 import functools
 import hashlib
 
+from django.http import Http404
 from django.utils import translation
 from django.views.decorators.http import condition
+from rest_framework import views
+from rest_framework.exceptions import NotFound
 
 from budgets.changes import changed_at, generation
 
@@ -29,3 +32,11 @@ def open_data(view):
             return conditional(request, *args, **kwargs)
 
     return wrapper
+
+
+def exception_handler(exc, context):
+    """Django's 404 says "No Strategy matches the given query." in English whatever the reader asked for; the API
+    says "Not found." in the reader's language instead, as for every other error it reports."""
+    if isinstance(exc, Http404):
+        exc = NotFound()
+    return views.exception_handler(exc, context)

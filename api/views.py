@@ -2,6 +2,7 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -120,6 +121,7 @@ def comparison(request):
     )
 
 
+@require_safe
 @open_data
 def allocations_csv(request):
     """Every cell as CSV, with the same filters as /api/allocations/."""
@@ -131,6 +133,7 @@ def allocations_csv(request):
     return response
 
 
+@require_safe
 @open_data
 def fiscal_data_package(request):
     response = HttpResponse(fiscal_data_package_zip(), content_type="application/zip")
@@ -138,6 +141,7 @@ def fiscal_data_package(request):
     return response
 
 
+@require_safe
 def index(request):
     base = request.build_absolute_uri("/api/")
     return render(

@@ -7,8 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from budgets.models import Allocation, Baseline, BaselineCell, BaselineKind, BudgetLine, CellKind
+from budgets.text import has_control_characters
 
 PUBLISHED_NAME = "Som offentliggjort"
+NAME_LENGTH = Baseline._meta.get_field("name").max_length
 
 
 class BaselineError(ValueError):
@@ -20,6 +22,10 @@ def freeze_baseline(name: str, *, kind=BaselineKind.FROZEN, created_by: str = ""
     name = name.strip()
     if not name:
         raise BaselineError(_("Give the baseline a name, e.g. “Finanslov 2025”."))
+    if len(name) > NAME_LENGTH:
+        raise BaselineError(_("A baseline's name may be at most %(length)d characters.") % {"length": NAME_LENGTH})
+    if has_control_characters(name):
+        raise BaselineError(_("The name holds an invisible control character; type it again."))
     try:
         with transaction.atomic():
             baseline = Baseline.objects.create(name=name, kind=kind, created_by=created_by)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from budgets.models import Allocation, CellKind
 from budgets.numbers import format_amount, parse_amount
+from budgets.text import has_control_characters
 
 EMPTY_MARKS = {"", "-", "–"}
 UNKNOWN_WORDS = {"ukendt", "unknown"}
@@ -16,6 +17,7 @@ FINANCED_WORDS = ("finansieret", "financed")
 CORRECTION_WORDS = ("korrektion", "correction")
 _LEADING_AMOUNT = re.compile(r"^([\d-]\S*)(?:\s+(.*))?$")
 _MARKERS = re.compile(r"(\*+)$")
+TEXT_LENGTH = Allocation._meta.get_field("text").max_length
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,15 @@ def parse_cell(text: str) -> ParsedCell | None:
     """Read a cell: None for blank or a dash (nothing allocated), else an amount (perhaps with a remark),
     unknown, or a text saying the money is financed elsewhere. ValueError with a message otherwise."""
     text = text.strip()
+    if has_control_characters(text):
+        raise ValueError(_("The cell holds an invisible control character; type it again."))
+    cell = _read_cell(text)
+    if cell is not None and len(cell.text) > TEXT_LENGTH:
+        raise ValueError(_("A cell's text may be at most %(length)d characters.") % {"length": TEXT_LENGTH})
+    return cell
+
+
+def _read_cell(text: str) -> ParsedCell | None:
     if text in EMPTY_MARKS:
         return None
     if text.lower() in UNKNOWN_WORDS:

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 ONE_DECIMAL = Decimal("0.1")
 ZERO = Decimal("0.0")
+# Amounts are stored with at most 9 digits, one of them a decimal: below 100 million mio. kr.
+MAXIMUM_DIGITS = 8
 _DANISH_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _ENGLISH_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^\d+([.,]\d+)?$")
@@ -33,6 +35,9 @@ def parse_amount(text: str) -> Decimal:
         value = Decimal(normalised)
     except InvalidOperation as error:
         raise ValueError(_("“%(text)s” is not an amount.") % {"text": text}) from error
+    if value.adjusted() >= MAXIMUM_DIGITS:
+        # More digits than any amount column holds (and than Decimal's context rounds without error).
+        raise ValueError(_("“%(text)s” is too large to be an amount.") % {"text": text})
     if value != value.quantize(ONE_DECIMAL):
         raise ValueError(
             _("“%(text)s” has more than one decimal; amounts are in mio. kr. with one decimal.") % {"text": text}

@@ -1,6 +1,7 @@
 """Public pages are cached whole and all dropped at once when any budget figure changes."""
 
 import functools
+import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,7 +20,9 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = f"dashboard:page:{settings.RELEASE}:{generation()}:{get_language()}:{request.get_full_path()}"
+        # The address is hashed: a query string can be longer than any cache key may be (250 characters).
+        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"dashboard:page:{settings.RELEASE}:{generation()}:{get_language()}:{address}"
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)

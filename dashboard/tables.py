@@ -138,6 +138,9 @@ def budget_table(table, order_by=None) -> BudgetTable:
     columns = [
         (f"y{year}", AmountColumn(verbose_name=str(year), order_by=("chapter_key", f"sort_y{year}"))) for year in years
     ]
+    if order_by and order_by.removeprefix("-") not in {"numbers", "title", "total", *(name for name, _ in columns)}:
+        # ?sort= names no column (a typo, or a probe): the table keeps its own order.
+        order_by = None
     result = BudgetTable(
         records, extra_columns=columns, sequence=("numbers", "title", "...", "total"), order_by=order_by
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from budgets import workbooks
@@ -28,16 +29,19 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@require_safe
 def strategy_export(request, slug):
     strategy = get_object_or_404(Strategy, slug=slug)
     return xlsx_response(workbooks.strategy_workbook(strategy), f"strategi-{strategy.slug}")
 
 
+@require_safe
 def all_export(request):
     strategies = list(Strategy.objects.all())
     return xlsx_response(workbooks.all_strategies_workbook(strategies, yearly_funding(strategies)), "strategier")
 
 
+@require_safe
 def compare_export(request):
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -54,6 +58,7 @@ def _csv_or_page(request, table, filename, template, context, status=200):
     return render(request, template, context, status=status)
 
 
+@require_safe
 @public_page
 def overview(request):
     funding = yearly_funding()
@@ -68,6 +73,7 @@ def overview(request):
     return _csv_or_page(request, table, "funding-per-year", "dashboard/overview.html", context)
 
 
+@require_safe
 @public_page
 def strategy_detail(request, slug):
     strategy = get_object_or_404(Strategy, slug=slug)
@@ -83,6 +89,7 @@ def strategy_detail(request, slug):
     return _csv_or_page(request, table, f"strategy-{strategy.slug}", "dashboard/strategy_detail.html", context)
 
 
+@require_safe
 @public_page
 def as_published(request, slug):
     """The current figures beside the figures as published, cell by cell where they differ."""
@@ -99,6 +106,7 @@ def as_published(request, slug):
     )
 
 
+@require_safe
 @public_page
 def initiative_detail(request, pk):
     initiative = get_object_or_404(Initiative.objects.with_chapter(), pk=pk)
@@ -115,12 +123,18 @@ def initiative_detail(request, pk):
     )
 
 
+@require_safe
 @public_page
 def initiative_list(request):
     filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.all())
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else Initiative.objects.none()
     table = tables.InitiativeTable(queryset)
+    orderable = {column.name for column in table.columns if column.orderable}
+    if not all(value.removeprefix("-") in orderable for value in request.GET.getlist("sort")):
+        # ?sort= names no column (a typo, or a probe): django-tables2 would warn about it, then ignore it.
+        request.GET = request.GET.copy()
+        request.GET.pop("sort", None)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     context = {"filter": filterset, "table": table, "count": queryset.count() if valid else 0}
     return _csv_or_page(
@@ -128,6 +142,7 @@ def initiative_list(request):
     )
 
 
+@require_safe
 @public_page
 def compare(request):
     form = CompareForm(request.GET)
@@ -140,6 +155,7 @@ def compare(request):
     return _csv_or_page(request, table, "comparison", "dashboard/compare.html", context)
 
 
+@require_safe
 def source_document(request, name):
     """The published documents the figures come from, as plain text."""
     path = settings.SOURCES_DIR / name

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from budgets.cells import ParsedCell
 from budgets.models import Allocation, BudgetLine
+from budgets.text import has_control_characters
 from editing.permissions import can_edit
 from initiatives.models import Strategy
 
@@ -55,6 +56,8 @@ def validate(strategy, edits: list[CellEdit], reason: str) -> None:
         page.append(_("Say briefly why you make this change."))
     elif len(reason) > REASON_LENGTH:
         page.append(_("The reason may be at most %(length)d characters.") % {"length": REASON_LENGTH})
+    elif has_control_characters(reason):
+        page.append(_("The reason holds an invisible control character; type it again."))
     lines = set(BudgetLine.objects.for_strategy(strategy).values_list("pk", flat=True))
     for edit in edits:
         key = (edit.line_id, edit.year)

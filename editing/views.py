@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline
 from budgets.cells import format_cell
 from budgets.figures import budget_table
 from budgets.models import Baseline, BudgetLine
+from budgets.text import has_control_characters
 from budgets.workbooks import change_log_workbook
 from dashboard.views import xlsx_response
 from editing import history
@@ -110,6 +111,7 @@ def _date(text):
         return "invalid"
 
 
+@require_safe
 @login_required
 def change_log(request, slug):
     strategy = _editable_strategy(request, slug)
@@ -118,8 +120,12 @@ def change_log(request, slug):
         messages.error(request, _("Write dates as YYYY-MM-DD."))
         return render(request, "editing/changes.html", {"strategy": strategy, "changes": []}, status=400)
     username = request.GET.get("user", "")
+    if has_control_characters(username):
+        messages.error(request, _("Choose a user from the list."))
+        return render(request, "editing/changes.html", {"strategy": strategy, "changes": []}, status=400)
     line_ids = None
-    if request.GET.get("initiative", "").isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() cannot read.
+    if request.GET.get("initiative", "").isdecimal():
         line_ids = list(
             BudgetLine.objects.filter(strategy=strategy, initiatives=request.GET["initiative"]).values_list(
                 "pk", flat=True
@@ -141,6 +147,7 @@ def change_log(request, slug):
     )
 
 
+@require_safe
 @login_required
 def change_log_export(request, slug):
     strategy = _editable_strategy(request, slug)

@@ -2,8 +2,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 @never_cache
 def health(request):
     """For load balancers and monitors: 200 when the database answers, 503 when it does not."""

@@ -1,8 +1,13 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from hypothesis import settings as hypothesis_settings
 
 from budgets.services import seed_strategies
+
+# Examples that go through the database take as long as the shared machine lets them: no per-example deadline.
+hypothesis_settings.register_profile("strategy-tracker", deadline=None)
+hypothesis_settings.load_profile("strategy-tracker")
 
 
 @pytest.fixture(scope="session")

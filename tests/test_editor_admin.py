@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, InitiativeLink
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,82 @@ class TestEditorInAdmin:
         line = added.budget_lines.get()
         assert (line.chapter, line.title) == (chapter, "Nyt initiativ om eksport")
         assert f'name="c-{line.pk}-2022"' in client.get("/strategies/2021/edit/").content.decode()
+
+
+class TestLinksInAdmin:
+    @pytest.fixture
+    def editor_of_2030(self, client, make_editor):
+        user = make_editor("bo", "2030")
+        user.is_staff = True
+        user.save()
+        client.force_login(user)
+        return user
+
+    def test_it_shows_an_editor_only_the_links_that_touch_their_strategy(self, client, editor_of_2030):
+        response = client.get(reverse("admin:initiatives_initiativelink_changelist"))
+
+        links = response.context["cl"].result_list
+        assert links
+        assert all(
+            "2030" in (link.predecessor.chapter.strategy.slug, link.successor.chapter.strategy.slug) for link in links
+        )
+        elsewhere = InitiativeLink.objects.exclude(successor__chapter__strategy__slug="2030").first()
+        change = client.get(reverse("admin:initiatives_initiativelink_change", args=[elsewhere.pk]))
+        assert change.status_code == 302
+        delete = client.post(reverse("admin:initiatives_initiativelink_delete", args=[elsewhere.pk]), {"post": "yes"})
+        assert delete.status_code == 302
+        assert InitiativeLink.objects.filter(pk=elsewhere.pk).exists()
+
+    def test_it_refuses_an_editor_a_new_link_between_strategies_they_do_not_edit(self, client, editor_of_2030):
+        before = InitiativeLink.objects.count()
+        response = client.post(
+            reverse("admin:initiatives_initiativelink_add"),
+            {
+                "predecessor": Initiative.objects.filter(chapter__strategy__slug="2018").first().pk,
+                "successor": initiative("2021", "26").pk,
+                "relation": InitiativeLink._meta.get_field("relation").choices[0][0],
+                "source": "Forsøg",
+                "change_reason": "Forsøg",
+            },
+        )
+
+        assert response.status_code == 200
+        assert (
+            "En forbindelse skal gå til eller fra et initiativ i en strategi, du redigerer."
+            in response.content.decode()
+        )
+        assert InitiativeLink.objects.count() == before
+
+
+class TestUsersInAdmin:
+    @pytest.fixture
+    def administrator(self, client):
+        from django.contrib.auth import get_user_model
+
+        from editing.roles import ADMINISTRATOR_GROUP, ensure_roles
+
+        user = get_user_model().objects.create_user("admin", is_staff=True)
+        user.groups.add(ensure_roles(apps)[ADMINISTRATOR_GROUP])
+        client.force_login(user)
+        return user
+
+    def test_it_does_not_let_an_administrator_make_themselves_a_superuser(self, client, administrator):
+        url = reverse("admin:auth_user_change", args=[administrator.pk])
+        form = client.get(url).context["adminform"].form
+        data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+        data |= {"is_superuser": "on", "groups": [group.pk for group in administrator.groups.all()]}
+        data |= {"date_joined_0": "2024-01-01", "date_joined_1": "12:00:00", "last_login_0": "", "last_login_1": ""}
+
+        response = client.post(url, data)
+
+        assert response.status_code == 302
+        administrator.refresh_from_db()
+        assert administrator.is_staff and not administrator.is_superuser
+
+    def test_it_keeps_superusers_out_of_an_administrators_reach(self, client, administrator, staff_user):
+        assert client.get(reverse("admin:auth_user_change", args=[staff_user.pk])).status_code == 302
+        assert client.get(reverse("admin:auth_user_password_change", args=[staff_user.pk])).status_code == 404
+        assert client.get(reverse("admin:auth_user_change", args=[administrator.pk])).status_code == 200
 
 
 class TestFramesInAdmin:

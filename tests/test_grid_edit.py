@@ -148,6 +148,19 @@ class TestGridEdit:
         assert client.post(URL, {"reason": "x", f"c-{line('26').pk}-2022": "1,0"}).status_code == 403
         assert cell_snapshot() == before
 
+    def test_it_lets_an_administrator_edit_every_strategy(self, client):
+        from editing.roles import ADMINISTRATOR_GROUP, ensure_roles
+
+        administrator = get_user_model().objects.create_user("administrator")
+        administrator.groups.add(ensure_roles(apps)[ADMINISTRATOR_GROUP])
+        client.force_login(administrator)
+
+        response = grid_post(client, {("26", 2022): "15,8"})
+
+        assert response.status_code == 302
+        assert line("26").allocations.get(year=2022).amount == Decimal("15.8")
+        assert client.get("/strategies/2030/edit/").status_code == 200
+
     def test_it_sends_the_public_to_the_login_page(self, client):
         response = client.get(URL)
 

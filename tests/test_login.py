@@ -38,3 +38,11 @@ class TestLogin:
         client.force_login(user)
         assert client.get("/accounts/logout/").status_code == 405
         assert client.post("/accounts/logout/").status_code == 302
+
+    @pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+    def test_it_refuses_a_username_longer_than_any_with_a_message(self, client, url):
+        response = client.post(url, {"username": "x" * 10_000, "password": PASSWORD})
+
+        assert response.status_code == 200
+        assert "Denne værdi må højst have 150 tegn" in response.content.decode()
+        assert "_auth_user_id" not in client.session

@@ -97,6 +97,20 @@ class TestStrategyExport:
         assert cell.data_type == "s"
         assert cell.quotePrefix
 
+    def test_it_drops_control_characters_excel_cannot_hold_without_uncovering_a_formula(self, client):
+        # The admin stores a title with a control character; a leading one once hid "=" from the check.
+        line = Initiative.objects.get(chapter__strategy__slug="2021", number="26").budget_lines.get()
+        line.title = '\x01=HYPERLINK("http://evil.example","klik")'
+        line.save()
+
+        workbook = openpyxl.load_workbook(io.BytesIO(download(client)))
+        budget = next(row[2] for row in workbook[BUDGET_SHEET].iter_rows(min_row=4) if row[0].value == line.pk)
+        data = [cell for row in workbook[DATA_SHEET].iter_rows() for cell in row if cell.value == budget.value]
+
+        assert budget.value == '=HYPERLINK("http://evil.example","klik")'
+        assert (budget.data_type, budget.quotePrefix) == ("s", True)
+        assert data and all((cell.data_type, cell.quotePrefix) == ("s", True) for cell in data)
+
 
 class TestOtherWorkbooks:
     def test_it_exports_every_strategy_with_an_overview(self, client):

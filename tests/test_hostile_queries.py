@@ -1,0 +1,158 @@
+"""SQL-looking, oversized, repeated, unknown and ill-typed query strings on search, filters, the API and the change
+log: a 4xx with a message in Danish, or a normal result holding no more than it should. Never a 500.
+(tests/test_forms_fuzz.py sends Hypothesis' inputs to the same forms; these are the cases a person would try.)"""
+
+from urllib.parse import quote
+
+import pytest
+
+from budgets.models import Allocation
+from initiatives.models import Initiative, Strategy
+
+pytestmark = pytest.mark.django_db
+
+SQL = quote("' OR 1=1 --")
+DROP = quote("2021'; DROP TABLE initiatives_strategy; --")
+LONG = "x" * 10_000
+DIGITS = "9" * 10_000
+
+# url, status, text the answer must hold: the message in Danish for a 4xx, a sign of the right data otherwise.
+REFUSED = [
+    (f"/initiatives/?strategy={SQL}", 400, "Marker en gyldig valgmulighed"),
+    (f"/initiatives/?chapter={DROP}", 400, "Marker en gyldig valgmulighed"),
+    (f"/initiatives/?chapter={DIGITS}", 400, "Marker en gyldig valgmulighed"),
+    ("/initiatives/?year_from=abc", 400, "Indtast et tal."),
+    ("/initiatives/?year_from=2030&year_to=2020", 400, "Det sidste år må ikke ligge før det første."),
+    ("/initiatives/?q=%00", 400, "Null-tegn er ikke tilladte."),
+    (f"/compare/?strategy={SQL}", 400, "er ikke en af de tilgængelige valgmuligheder"),
+    (f"/compare/?strategy={LONG}", 400, "er ikke en af de tilgængelige valgmuligheder"),
+    ("/compare/?year=abc&year=2021", 400, "abc er ikke en af de tilgængelige valgmuligheder"),
+    (f"/compare/?year={DIGITS}", 400, "er ikke en af de tilgængelige valgmuligheder"),
+    (f"/compare/export.xlsx?by={SQL}", 400, "er ikke en af de tilgængelige valgmuligheder"),
+    (f"/api/initiatives/?strategy={SQL}", 400, "Marker en gyldig valgmulighed"),
+    ("/api/initiatives/?chapter=abc", 400, "Marker en gyldig valgmulighed"),
+    ("/api/initiatives/?page=99999", 404, "Ugyldig side"),
+    ("/api/initiatives/?page=abc", 404, "Ugyldig side"),
+    ("/api/initiatives/?format=xml", 404, "Ikke fundet"),
+    (f"/api/initiatives/{DIGITS[:30]}/", 404, "Ikke fundet"),
+    ("/api/allocations/?year=abc", 400, "Indtast et tal."),
+    ("/api/allocations/?year=1e999", 400, "Denne værdi skal være mindre end eller lig"),
+    (f"/api/allocations/?year={DIGITS}", 400, "Denne værdi skal være mindre end eller lig"),
+    (f"/api/allocations.csv?year_from={DIGITS}", 400, "Denne værdi skal være mindre end eller lig"),
+    ("/api/allocations/?year=%00", 400, "Indtast et tal."),
+    ("/api/allocations/?kind=%00", 400, "Marker en gyldig valgmulighed"),
+    ("/api/allocations/?year_from=2030&year_to=2020", 400, "Det sidste år må ikke ligge før det første."),
+    (f"/api/allocations/?theme={SQL}", 400, "Marker en gyldig valgmulighed"),
+    ("/api/allocations.csv?year=abc", 400, "Indtast et tal."),
+    (f"/api/comparison/?strategy={SQL}", 400, "er ikke en af de tilgængelige valgmuligheder"),
+    ("/api/comparison/?year=abc", 400, "abc er ikke en af de tilgængelige valgmuligheder"),
+    (f"/api/chapters/{DIGITS[:30]}/", 404, "Ikke fundet"),
+    ("/api/chapters/abc/", 404, "Ikke fundet"),
+    (f"/api/strategies/{SQL}/", 404, "Ikke fundet"),
+    (f"/initiatives/{DIGITS[:30]}/", 404, ""),
+    (f"/strategies/{LONG}/", 404, ""),
+    ("/sources/..%2F..%2Fsettings.py", 404, ""),
+]
+EDITING_REFUSED = [
+    (f"/strategies/2021/changes/?since={SQL}", 400, "Skriv datoer som ÅÅÅÅ-MM-DD."),
+    ("/strategies/2021/changes/?until=2021-02-30", 400, "Skriv datoer som ÅÅÅÅ-MM-DD."),
+    ("/strategies/2021/changes/?user=%00", 400, "Vælg en bruger på listen."),
+    ("/strategies/2021/changes/export.xlsx?since=%00", 400, "Skriv datoer som ÅÅÅÅ-MM-DD."),
+    (f"/strategies/2021/baselines/?from={SQL}", 400, "Basislinjen findes ikke."),
+    (f"/strategies/2021/baselines/?to={DIGITS[:30]}", 400, "Basislinjen findes ikke."),
+]
+
+
+class TestRefused:
+    @pytest.mark.parametrize("url, status, message", REFUSED)
+    def test_it_refuses_with_a_danish_message(self, client, url, status, message):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="da")
+
+        assert response.status_code == status
+        assert message in response.content.decode()
+
+    @pytest.mark.parametrize("url, status, message", EDITING_REFUSED)
+    def test_it_refuses_a_bad_change_log_or_baseline_filter_with_a_danish_message(
+        self, client, staff_user, url, status, message
+    ):
+        client.force_login(staff_user)
+        response = client.get(url)
+
+        assert response.status_code == status
+        assert message in response.content.decode()
+
+
+def strategies_of(results) -> set:
+    return {row["strategy"] for row in results}
+
+
+class TestAnsweredSafely:
+    def test_it_finds_no_initiative_for_sql_in_the_search(self, client):
+        response = client.get(f"/initiatives/?q={SQL}")
+
+        assert response.status_code == 200
+        assert response.context["count"] == 0
+
+    def test_it_searches_ten_thousand_characters_and_finds_nothing(self, client):
+        response = client.get("/initiatives/", {"q": LONG})
+
+        assert response.status_code == 200
+        assert response.context["count"] == 0
+
+    def test_it_ignores_unknown_parameters_and_a_sort_by_no_column(self, client):
+        plain = client.get("/initiatives/")
+        odd = client.get(f"/initiatives/?foo={SQL}&sort={SQL}&sort=.&page=abc")
+
+        assert odd.status_code == 200
+        assert odd.context["count"] == plain.context["count"] == Initiative.objects.count()
+
+    def test_it_shows_the_last_page_for_a_page_number_past_the_end(self, client):
+        response = client.get(f"/initiatives/?page={DIGITS[:30]}")
+
+        assert response.status_code == 200
+        assert response.context["table"].page.number == response.context["table"].paginator.num_pages
+
+    def test_it_takes_one_strategy_from_a_repeated_parameter(self, client):
+        api = client.get("/api/allocations/?strategy=2021&strategy=2030").json()
+        page = client.get("/initiatives/?strategy=2021&strategy=2030")
+
+        assert len(strategies_of(api["results"])) == 1
+        assert len({initiative.chapter.strategy_id for initiative in page.context["table"].data}) == 1
+
+    def test_it_caps_a_page_at_a_thousand_rows_however_many_are_asked(self, client):
+        body = client.get(f"/api/allocations/?page_size={DIGITS[:30]}").json()
+
+        assert body["count"] == Allocation.objects.count()
+        assert len(body["results"]) == min(1000, body["count"])
+
+    @pytest.mark.parametrize("page_size", ["-5", "0", "abc", "%00"])
+    def test_it_falls_back_to_the_default_page_size_for_a_nonsense_one(self, client, page_size):
+        body = client.get(f"/api/allocations/?page_size={page_size}").json()
+
+        assert len(body["results"]) == 100
+
+    def test_it_matches_no_strategy_for_sql_in_a_slug_filter(self, client):
+        for url in (f"/api/chapters/?strategy__slug={SQL}", f"/api/frames/?strategy__slug={DROP}"):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert response.json() == []
+        assert Strategy.objects.count() == 3
+
+    def test_it_finds_no_cell_for_a_year_past_any_strategy(self, client):
+        body = client.get(f"/api/allocations/?year={DIGITS[:30]}").json()
+        csv = client.get(f"/api/allocations.csv?year_from={DIGITS[:30]}")
+
+        assert body["count"] == 0
+        assert b"".join(csv.streaming_content).decode().count("\n") == 1  # the header alone
+
+    def test_it_ignores_an_ordering_the_api_does_not_offer(self, client):
+        ordered = client.get(f"/api/initiatives/?ordering={SQL}&foo=bar").json()
+
+        assert ordered == client.get("/api/initiatives/").json()
+
+    def test_it_lists_no_change_for_a_user_who_does_not_exist(self, client, staff_user):
+        client.force_login(staff_user)
+        response = client.get(f"/strategies/2021/changes/?user={SQL}&initiative={SQL}")
+
+        assert response.status_code == 200
+        assert response.context["changes"] == []

@@ -1,0 +1,497 @@
+"""Every URL of the project × every role × GET and POST: the status each must get, from the rules kept here.
+
+The URLs are read from the URL conf (the admin's included), so a URL that nobody wrote a rule for fails the
+test by name, and so does a rule whose URL is gone. POSTs are sent with CSRF checks enforced and a valid
+token, so the matrix shows who may do what; a second pass sends each POST without a token, which must be
+refused before any view runs (the read-only API, the only CSRF-exempt views, refuses POST outright).
+
+A refused request must also change nothing: PostgreSQL counts the rows each request writes.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from budgets.cells import parse_cell
+from budgets.models import Allocation, BudgetLine, CellKind, Footnote, FundingFrame, PublishedTotal
+from editing.models import StrategyEditor
+from editing.roles import ADMINISTRATOR_GROUP, EDITOR_GROUP, ensure_roles
+from editing.services import CellEdit, grant_editor, save_grid
+from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+
+ROLES = ("anonymous", "viewer", "other_editor", "editor", "administrator", "superuser")
+STAFF = ("other_editor", "editor", "administrator", "superuser")
+CSRF_TOKEN = "matrixmatrixmatrixmatrixmatrix32"
+# The strategy whose URLs are requested; "other_editor" edits only OTHER.
+SLUG, OTHER = "2021", "2030"
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    location: str = ""  # what a redirect's Location starts with
+    writes: bool = False  # whether the request may write to the database
+
+    def __str__(self):
+        return f"{self.status} {self.location}".strip() + (" (writes)" if self.writes else "")
+
+
+OK = Expect(200)
+BAD = Expect(400)
+FORBIDDEN = Expect(403)
+NOT_FOUND = Expect(404)
+NOT_ALLOWED = Expect(405)
+LOGIN = Expect(302, "/accounts/login/?next=")
+ADMIN_LOGIN = Expect(302, "/admin/login/?next=")
+ADMIN_INDEX = Expect(302, "/admin/")  # the admin's "no such object (or not yours)" redirect
+
+
+def by_role(default: Expect, **roles: Expect) -> dict[str, Expect]:
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, unknown
+    return {role: roles.get(role, default) for role in ROLES}
+
+
+def editing(
+    get: Expect, post: Expect, *, anonymous_get=LOGIN, anonymous_post=LOGIN, refused_get=FORBIDDEN, refused_post=None
+):
+    """A page for the editors of the strategy: the public is sent to log in, other users are refused."""
+    refused_post = refused_post or refused_get
+    return {
+        "GET": by_role(get, anonymous=anonymous_get, viewer=refused_get, other_editor=refused_get),
+        "POST": by_role(post, anonymous=anonymous_post, viewer=refused_post, other_editor=refused_post),
+    }
+
+
+def everyone(get: Expect, post: Expect):
+    return {"GET": by_role(get), "POST": by_role(post)}
+
+
+READ_ONLY = everyone(OK, NOT_ALLOWED)
+LOGGED_IN_ONLY = {"GET": by_role(OK, anonymous=LOGIN), "POST": by_role(OK, anonymous=LOGIN)}
+
+RULES = {
+    # Public pages and files: anyone reads them; they take no POST.
+    "health": READ_ONLY,
+    "overview": READ_ONLY,
+    "strategy_detail": READ_ONLY,
+    "as_published": READ_ONLY,
+    "initiative_list": READ_ONLY,
+    "initiative_detail": READ_ONLY,
+    "compare": READ_ONLY,
+    "compare_export": READ_ONLY,
+    "all_export": READ_ONLY,
+    "strategy_export": READ_ONLY,
+    "source_document": READ_ONLY,
+    # Open data.
+    "api_index": READ_ONLY,
+    "api_allocations_csv": READ_ONLY,
+    "api_comparison": READ_ONLY,
+    "api_fiscal_data_package": READ_ONLY,
+    "api_schema": READ_ONLY,
+    "strategy-list": READ_ONLY,
+    "strategy-detail": READ_ONLY,
+    "chapter-list": READ_ONLY,
+    "chapter-detail": READ_ONLY,
+    "initiative-list": READ_ONLY,
+    "initiative-detail": READ_ONLY,
+    "allocation-list": READ_ONLY,
+    "allocation-detail": READ_ONLY,
+    "fundingframe-list": READ_ONLY,
+    "fundingframe-detail": READ_ONLY,
+    # Choosing a language sets a cookie and goes back: "/" when the request names no page.
+    "set_language": everyone(Expect(302, "/"), Expect(302, "/")),
+    # Logging in and out, and the password pages Django ships. Forms with errors are shown again (200).
+    "login": everyone(OK, OK),
+    # Logging out is logged (by django-axes).
+    "logout": everyone(NOT_ALLOWED, Expect(302, "/", writes=True)),
+    "password_change": LOGGED_IN_ONLY,
+    "password_change_done": {"GET": by_role(OK, anonymous=LOGIN), "POST": by_role(NOT_ALLOWED, anonymous=LOGIN)},
+    "password_reset": everyone(OK, OK),
+    "password_reset_done": everyone(OK, NOT_ALLOWED),
+    # An invalid link says so, whatever is posted to it.
+    "password_reset_confirm": everyone(OK, OK),
+    "password_reset_complete": everyone(OK, NOT_ALLOWED),
+    # Editing a strategy: only its editors, administrators and superusers. A POST without valid data is a 400.
+    "grid": editing(OK, BAD),
+    "change_log": editing(OK, NOT_ALLOWED, anonymous_post=NOT_ALLOWED, refused_post=NOT_ALLOWED),
+    "change_log_export": editing(OK, NOT_ALLOWED, anonymous_post=NOT_ALLOWED, refused_post=NOT_ALLOWED),
+    "baselines": editing(OK, BAD),
+    "import_workbook": editing(OK, BAD),
+    # Reverting is a POST only; it puts the cells back and returns to the change log.
+    "revert_save": editing(
+        NOT_ALLOWED,
+        Expect(302, f"/strategies/{SLUG}/changes/", writes=True),
+        refused_get=NOT_ALLOWED,
+        refused_post=FORBIDDEN,
+    ),
+    "revert_change": editing(
+        NOT_ALLOWED,
+        Expect(302, f"/strategies/{SLUG}/changes/", writes=True),
+        refused_get=NOT_ALLOWED,
+        refused_post=FORBIDDEN,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Admin:
+    """Who may v(iew), a(dd), c(hange) and d(elete) a model's rows in the admin. "Scoped" models show an editor
+    only the rows of the strategies they edit; "records" are logs nobody adds to or edits, so a POST to their
+    change page saves nothing but is accepted."""
+
+    editor: str = ""
+    administrator: str = ""
+    superuser: str = "vacd"
+    scoped: bool = False
+    protected: bool = False  # the database refuses to delete the sample while others refer to it
+    records: bool = False
+
+
+LOG = Admin(superuser="vcd", records=True)
+ADMIN_MODELS = {
+    "auth.group": Admin(),
+    "auth.user": Admin(administrator="vac"),
+    "axes.accessattempt": LOG,
+    "axes.accesslog": LOG,
+    "axes.accessfailurelog": LOG,
+    "initiatives.strategy": Admin(administrator="vac", protected=True),
+    "initiatives.chapter": Admin("vac", "vac", scoped=True, protected=True),
+    "initiatives.initiative": Admin("vac", "vac", scoped=True),
+    "initiatives.initiativelink": Admin("vacd", "vacd", scoped=True),
+    "budgets.budgetline": Admin("vc", "vc", scoped=True),
+    "budgets.allocation": Admin("vacd", "vacd", scoped=True),
+    "budgets.fundingframe": Admin(administrator="vac", scoped=True),
+    "budgets.footnote": Admin(),
+    "budgets.publishedtotal": Admin(),
+    "editing.strategyeditor": Admin(administrator="vacd"),
+}
+
+
+def _admin_model_rules(label: str, access: Admin) -> dict[str, dict]:
+    app_label, model_name = label.split(".")
+    changelist = f"/admin/{app_label}/{model_name}/"
+
+    def outside(role):
+        return access.scoped and role == "other_editor"
+
+    def staff_rule(action, method, role) -> Expect:
+        rights = getattr(access, "editor" if role == "other_editor" else role)
+        may_view = bool({"v", "c"} & set(rights))
+        if action == "changelist":
+            return OK if may_view else FORBIDDEN
+        if action == "add":
+            return OK if "a" in rights else FORBIDDEN
+        if action == "history":
+            return ADMIN_INDEX if outside(role) else OK if may_view else FORBIDDEN
+        if action == "change":
+            if not may_view or (method == "POST" and "c" not in rights):
+                return FORBIDDEN
+            if outside(role):
+                return ADMIN_INDEX
+            return Expect(302, changelist, writes=True) if method == "POST" and access.records else OK
+        if action == "delete":
+            if "d" not in rights:
+                return FORBIDDEN
+            if outside(role):
+                return ADMIN_INDEX
+            if method == "GET" or access.protected:
+                return OK
+            return Expect(302, changelist, writes=True)
+        raise AssertionError(action)
+
+    def rule(action):
+        return {
+            method: {role: staff_rule(action, method, role) if role in STAFF else ADMIN_LOGIN for role in ROLES}
+            for method in ("GET", "POST")
+        }
+
+    rules = {f"admin:{app_label}_{model_name}_{action}": rule(action) for action in ADMIN_ACTIONS}
+    # admin/<app>/<model>/<id>/ forwards staff to the change page, where the rules above apply.
+    rules[f"admin/{app_label}/{model_name}/<path:object_id>/"] = {
+        method: by_role(Expect(302, changelist), anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN)
+        for method in ("GET", "POST")
+    }
+    return rules
+
+
+ADMIN_ACTIONS = ("changelist", "add", "change", "delete", "history")
+
+
+def admin_rules() -> dict[str, dict]:
+    rules = {}
+    for label, access in ADMIN_MODELS.items():
+        rules |= _admin_model_rules(label, access)
+    staff = {"GET": by_role(OK, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN)}
+    rules |= {
+        "admin:index": staff | {"POST": by_role(OK, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN)},
+        # A logged-in user who is not staff is told so on the login page.
+        "admin:login": {"GET": by_role(OK, **dict.fromkeys(STAFF, ADMIN_INDEX)), "POST": by_role(OK)},
+        "admin:logout": {
+            "GET": by_role(NOT_ALLOWED, anonymous=ADMIN_INDEX, viewer=ADMIN_INDEX),
+            "POST": by_role(Expect(302, "/", writes=True), anonymous=ADMIN_INDEX, viewer=ADMIN_INDEX),
+        },
+        "admin:password_change": staff | {"POST": by_role(OK, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN)},
+        "admin:password_change_done": staff | {"POST": by_role(NOT_ALLOWED, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN)},
+        # Without the parameters of a field to complete, the autocomplete refuses.
+        "admin:autocomplete": {
+            "GET": by_role(FORBIDDEN, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN),
+            "POST": by_role(NOT_ALLOWED, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN),
+        },
+        "admin:jsi18n": staff | {"POST": by_role(NOT_ALLOWED, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN)},
+        # "View on site" of an initiative leads to its public page.
+        "admin:view_on_site": {
+            method: by_role(Expect(302, "http://testserver/initiatives/"), anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN)
+            for method in ("GET", "POST")
+        },
+        # The initiatives app's index: every staff role has something there.
+        "admin:app_list": {
+            method: by_role(OK, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN) for method in ("GET", "POST")
+        },
+        "admin:auth_user_password_change": {
+            method: by_role(FORBIDDEN, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN, administrator=OK, superuser=OK)
+            for method in ("GET", "POST")
+        },
+        # Any other address under /admin/: staff get a 404, everyone else the login page.
+        "admin/(?P<url>.*)$": {
+            method: by_role(NOT_FOUND, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN) for method in ("GET", "POST")
+        },
+    }
+    return rules
+
+
+RULES |= admin_rules()
+
+
+def url_patterns(patterns=None, prefix="", namespace=None):
+    """(key, route, pattern) for every URL pattern: key is the pattern's (namespaced) name, else its route."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            name = pattern.name and ":".join(filter(None, [namespace, pattern.name]))
+            yield name or route, route, pattern
+
+
+PATTERNS = {key: (route, pattern) for key, route, pattern in url_patterns()}
+
+
+@dataclass
+class World:
+    """The seeded strategies plus what the matrix needs: one user per role and a recorded save to revert."""
+
+    users: dict
+    sessions: dict  # role → the key of a session logged in as its user
+    save_id: str
+    event_id: int
+    samples: dict  # model label → an object of strategy SLUG (or as near as the model gets)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        groups = ensure_roles(apps)
+        make = get_user_model().objects.create_user
+        users = {
+            "viewer": make("viewer"),
+            "other_editor": make("other-editor", is_staff=True),
+            "editor": make("editor", is_staff=True),
+            "administrator": make("administrator", is_staff=True),
+            "superuser": get_user_model().objects.create_superuser("superuser", "root@example.org", None),
+        }
+        grant_editor(users["other_editor"], [Strategy.objects.get(slug=OTHER)])
+        grant_editor(users["editor"], [Strategy.objects.get(slug=SLUG)])
+        users["administrator"].groups.add(groups[ADMINISTRATOR_GROUP])
+        strategy = Strategy.objects.get(slug=SLUG)
+        cell = Allocation.objects.filter(line__strategy=strategy, kind=CellKind.AMOUNT).first()
+        result = save_grid(
+            strategy,
+            users["editor"],
+            [CellEdit(cell.line_id, cell.year, parse_cell("1,0"), cell.version)],
+            "Matrix",
+        )
+        event = apps.get_model("budgets", "AllocationEvent").objects.filter(pgh_obj=cell).latest("pgh_id")
+        axes = apps.get_app_config("axes")
+        access = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "viewer", "http_accept": "*/*"}
+        samples = {
+            "auth.group": groups[EDITOR_GROUP],
+            "auth.user": users["viewer"],
+            "axes.accessattempt": axes.get_model("AccessAttempt").objects.create(
+                **access, get_data="", post_data="", failures_since_start=1
+            ),
+            "axes.accesslog": axes.get_model("AccessLog").objects.create(**access),
+            "axes.accessfailurelog": axes.get_model("AccessFailureLog").objects.create(**access),
+            "initiatives.strategy": strategy,
+            "initiatives.chapter": Chapter.objects.filter(strategy=strategy).first(),
+            "initiatives.initiative": Initiative.objects.filter(chapter__strategy=strategy).first(),
+            # A link between two strategies that "other_editor" does not edit.
+            "initiatives.initiativelink": InitiativeLink.objects.filter(successor__chapter__strategy=strategy).first(),
+            "budgets.budgetline": BudgetLine.objects.filter(strategy=strategy).first(),
+            "budgets.allocation": cell,
+            "budgets.fundingframe": FundingFrame.objects.filter(strategy=strategy).first(),
+            "budgets.footnote": Footnote.objects.first(),
+            "budgets.publishedtotal": PublishedTotal.objects.filter(strategy=strategy).first(),
+            "editing.strategyeditor": StrategyEditor.objects.get(user=users["editor"]),
+        }
+        assert all(samples.values()), [label for label, sample in samples.items() if sample is None]
+        sessions = {}
+        for role, user in users.items():
+            client = Client()
+            client.force_login(user)
+            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield World(users, sessions, result.save_id, event.pk, samples)
+        transaction.set_rollback(True)
+
+
+def concrete_url(key: str, world: World) -> str:
+    """The pattern with its parameters filled from real objects of strategy SLUG."""
+    route, pattern = PATTERNS[key]
+    names = list(pattern.pattern.regex.groupindex)
+    model = _model_of(key, pattern)
+    values = {
+        "slug": SLUG,
+        "save_id": world.save_id,
+        "event_id": world.event_id,
+        "name": "strategi-2030.txt",
+        "app_label": "initiatives",
+        "url": "no-such-page/",
+        "uidb64": "MQ",
+        "token": "not-a-token",
+        "id": world.samples["auth.user"].pk,
+        "content_type_id": ContentType.objects.get_for_model(Initiative).pk,
+    }
+    if model is not None:
+        values["pk"] = values["object_id"] = world.samples[model._meta.label_lower].pk
+    elif "object_id" in names:  # the admin's "view on site"
+        values["object_id"] = world.samples["initiatives.initiative"].pk
+    kwargs = {name: values[name] for name in names}
+    if pattern.name:
+        return reverse(key, kwargs=kwargs)
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m[1] or m[2]]), route).rstrip("$")
+
+
+def _model_of(key, pattern):
+    """The model whose object a detail URL shows: from the API's viewset or the admin's URL name."""
+    viewset = getattr(pattern.callback, "cls", None)
+    if (
+        viewset is not None
+        and getattr(viewset, "queryset", None) is not None
+        and "pk" in pattern.pattern.regex.groupindex
+    ):
+        return viewset.queryset.model
+    if key in ("initiative_detail",):
+        return Initiative
+    for model in admin.site._registry:
+        app_label, model_name = model._meta.app_label, model._meta.model_name
+        actions = [f"admin:{app_label}_{model_name}_{action}" for action in ("change", "delete", "history")]
+        if key in [*actions, f"admin/{app_label}/{model_name}/<path:object_id>/"]:
+            return model
+    return None
+
+
+# Sessions and the page cache are written by reading too.
+WRITES_IGNORED = ("django_session", "strategy_tracker_cache")
+
+
+def rows_written() -> dict:
+    """Rows inserted, updated and deleted in this transaction so far, per table, sessions and caches aside."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 AND NOT relname = ANY(%s)",
+            [list(WRITES_IGNORED)],
+        )
+        return dict(cursor.fetchall())
+
+
+def request_as(role: str, method: str, url: str, world: World, *, token=True):
+    """One request in a transaction of its own, rolled back: (response, the tables it wrote to)."""
+    client = Client(enforce_csrf_checks=True)
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+    client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_TOKEN
+    with transaction.atomic():
+        before = rows_written()
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, {"csrfmiddlewaretoken": CSRF_TOKEN} if token else {})
+        if response.streaming:
+            # Read to the end, as a browser would; the test client then closes the file behind it.
+            b"".join(response.streaming_content)
+        after = rows_written()
+        transaction.set_rollback(True)
+    return response, sorted(table for table, count in after.items() if count != before.get(table, 0))
+
+
+def outcome(response, writes, expected: Expect) -> str | None:
+    """What differs from the expectation, or None."""
+    location = response.get("Location", "")
+    if response.status_code != expected.status or not location.startswith(expected.location):
+        return f"{response.status_code} {location}".strip()
+    if writes and not expected.writes:
+        return f"{response.status_code}, but wrote to {', '.join(writes)}"
+    return None
+
+
+class TestRules:
+    def test_it_has_a_rule_for_every_url(self):
+        missing = sorted(set(PATTERNS) - set(RULES))
+        assert not missing, f"URL patterns without a rule in {__name__}.RULES: {missing}"
+
+    def test_it_has_no_rule_for_a_url_that_is_gone(self):
+        stale = sorted(set(RULES) - set(PATTERNS))
+        assert not stale, f"Rules for URL patterns that no longer exist: {stale}"
+
+    def test_it_has_a_rule_for_every_model_in_the_admin(self):
+        registered = {model._meta.label_lower for model in admin.site._registry}
+        assert registered == set(ADMIN_MODELS)
+
+
+@pytest.mark.django_db
+class TestMatrix:
+    @pytest.mark.parametrize("key", sorted(PATTERNS))
+    def test_it_answers_each_role_as_its_rule_says(self, key, world):
+        rule = RULES.get(key)
+        assert rule is not None, f"No rule for {key}"
+        url = concrete_url(key, world)
+        wrong = []
+        for method in ("GET", "POST"):
+            for role in ROLES:
+                expected = rule[method][role]
+                response, writes = request_as(role, method, url, world)
+                problem = outcome(response, writes, expected)
+                if problem:
+                    wrong.append(f"{method} {url} as {role}: expected {expected}, got {problem}")
+        assert not wrong, "\n".join(wrong)
+
+    @pytest.mark.parametrize("key", sorted(PATTERNS))
+    def test_it_refuses_a_post_without_a_csrf_token_even_from_a_superuser(self, key, world):
+        _, pattern = PATTERNS[key]
+        url = concrete_url(key, world)
+        exempt = getattr(pattern.callback, "csrf_exempt", False)
+        if exempt:
+            # Only the read-only API skips the check, and it takes no POST at all.
+            assert url.startswith("/api/"), f"{url} is exempt from CSRF checks"
+        expected = NOT_ALLOWED if exempt else FORBIDDEN
+
+        response, writes = request_as("superuser", "POST", url, world, token=False)
+
+        assert outcome(response, writes, expected) is None, f"POST {url} without a token: expected {expected}"
+
+    def test_it_sees_the_rows_a_request_writes(self, world):
+        response, writes = request_as("editor", "POST", concrete_url("revert_save", world), world)
+
+        assert response.status_code == 302
+        assert "budgets_allocation" in writes
