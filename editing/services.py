@@ -193,6 +193,10 @@ def grant_editor(user, strategies=None) -> list:
     from editing.roles import EDITOR_GROUP, ensure_roles
 
     with transaction.atomic():
+        # Editors rename, renumber and retire initiatives in the admin, which only lets staff in.
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
         user.groups.add(ensure_roles(apps)[EDITOR_GROUP])
         if not strategies:
             return [StrategyEditor.objects.get_or_create(user=user, strategy=None)[0]]

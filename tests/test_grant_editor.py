@@ -18,6 +18,14 @@ class TestGrantEditor:
         assert not can_edit(user, Strategy.objects.get(slug="2030"))
         assert "karin må nu redigere Strategi 2021." in capsys.readouterr().out
 
+    def test_it_lets_the_editor_into_the_admin_where_initiatives_are_renamed(self, client):
+        client.force_login(get_user_model().objects.create_user("nina", password="a-long-test-password"))
+        assert client.get("/admin/initiatives/initiative/").status_code == 302
+
+        call_command("grant_editor", "nina", "2030")
+
+        assert client.get("/admin/initiatives/initiative/").status_code == 200
+
     def test_it_lets_a_user_edit_every_strategy(self):
         user = get_user_model().objects.create_user("lars", password="a-long-test-password")
 
