@@ -107,7 +107,13 @@ if os.environ.get("DATABASE_URL"):
 else:
     from strategy_tracker.embedded_db import embedded_database
 
-    DATABASES = {"default": embedded_database(Path(os.environ.get("PGSERVER_DATA", BASE_DIR / ".pgdata")))}
+    DATABASES = {
+        "default": embedded_database(
+            Path(os.environ.get("PGSERVER_DATA", BASE_DIR / ".pgdata")),
+            # The benchmarks name their own database here, so they never touch the developer's.
+            os.environ.get("PGSERVER_DATABASE", "strategy_tracker"),
+        )
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
