@@ -117,6 +117,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The budget grid posts three fields per cell it sends: its script sends only the changed cells, and without
+# script a browser sends all of them, which for a strategy of 1.000 lines over 10 years is 30.000 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 40_000
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
