@@ -266,11 +266,20 @@ class StrategySummary:
     allocated: Figure
 
 
-def strategy_summaries() -> list[StrategySummary]:
-    """Each strategy with its number of initiatives, its frame and what its rows allocate: three queries."""
+def strategy_summaries(funding=None) -> list[StrategySummary]:
+    """Each strategy with its number of initiatives, its frame and what its rows allocate.
+
+    Given the yearly funding of every strategy (budgets.comparison.yearly_funding), what each allocates is its
+    years added up, rather than every cell summed a second time.
+    """
     strategies = list(Strategy.objects.with_initiative_count())
     frames = {row["frame__strategy"]: row["total"] for row in FrameAmount.objects.totals_by_strategy()}
-    allocated = Allocation.objects.totals_by_strategy()
+    if funding is None:
+        allocated = Allocation.objects.totals_by_strategy()
+    else:
+        allocated = defaultdict(Figure)
+        for (strategy_id, _year), figure in funding.allocated.items():
+            allocated[strategy_id] += figure
     return [
         StrategySummary(
             strategy=strategy,
