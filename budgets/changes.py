@@ -4,6 +4,8 @@ Cached pages, ETags and Last-Modified headers all derive from it, so a client or
 sees figures older than the database's. It lives in the shared cache, so every worker agrees.
 """
 
+import contextlib
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.core.cache import cache
@@ -37,7 +39,34 @@ def changed_at() -> datetime:
     return cache.get_or_set(CHANGED_AT_KEY, lambda: datetime.now(UTC).replace(microsecond=0), timeout=None)
 
 
+# Inside one_change(): whether a figure changed; outside it, None.
+_batched: ContextVar[list | None] = ContextVar("figures_changed_batched", default=None)
+
+
+@contextlib.contextmanager
+def one_change():
+    """Count every change made inside as one: the version moves once, at the end, if anything changed.
+
+    Moving it costs a few queries of the shared cache, so a save of 500 cells must not move it 500 times.
+    """
+    if _batched.get() is not None:
+        yield
+        return
+    changed = []
+    token = _batched.set(changed)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    if changed:
+        figures_changed()
+
+
 def figures_changed(**kwargs) -> None:
+    batched = _batched.get()
+    if batched is not None:
+        batched.append(True)
+        return
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
