@@ -5,6 +5,7 @@ sees figures older than the database's. It lives in the shared cache, so every w
 """
 
 import contextlib
+import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -67,10 +68,9 @@ def figures_changed(**kwargs) -> None:
     if batched is not None:
         batched.append(True)
         return
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    # A new value that never repeats, even when a transaction that moved it is rolled back or two writers move
+    # it at once: workers keep pages in memory under it, and must never take an old page for a new one.
+    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
     cache.set(CHANGED_AT_KEY, datetime.now(UTC).replace(microsecond=0), timeout=None)
 
 

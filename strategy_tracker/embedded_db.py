@@ -44,6 +44,10 @@ def embedded_database(data_dir: Path, name: str = DATABASE_NAME) -> dict:
         "USER": address["user"],
         "HOST": address["host"],
         "PORT": str(address["port"]),
+        # A worker keeps its connection between requests, as with DATABASE_URL: a new PostgreSQL backend per
+        # request costs more than serving a cached page.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
