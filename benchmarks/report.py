@@ -104,7 +104,9 @@ def size_table(size: dict) -> list[str]:
     else:
         lines.append(
             f"- throughput (wrk, 8 connections, gunicorn with 3 workers): cached overview {rates['overview_rps']:.0f} "
-            f"requests/s, bare view {rates['bare_rps']:.0f} requests/s: **{rates['ratio']:.2f}**"
+            f"requests/s, bare view {rates['bare_rps']:.0f} requests/s: **{rates['ratio']:.2f}**; the bare view "
+            f"padded to the overview's {rates['page_bytes'] / 1024:.0f} KiB: {rates['bare_same_size_rps']:.0f} "
+            f"requests/s, ratio {rates['ratio_same_size']:.2f}"
         )
     return lines
 

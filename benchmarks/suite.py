@@ -337,15 +337,26 @@ def throughput() -> dict:
     try:
         _wait_until_serving(base + BARE_PATH, server)
         _wait_until_serving(base + "/", server)
-        rates = {"overview": [], "bare": []}
+        with urllib.request.urlopen(base + "/", timeout=30) as response:
+            size = len(response.read())
+        urls = {"overview": base + "/", "bare": base + BARE_PATH, "bare_same_size": f"{base}{BARE_PATH}?bytes={size}"}
+        rates = {name: [] for name in urls}
         for _ in range(WRK_ROUNDS):
-            rates["bare"].append(_wrk(base + BARE_PATH))
-            rates["overview"].append(_wrk(base + "/"))
+            for name, url in urls.items():
+                rates[name].append(_wrk(url))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    overview, bare = max(rates["overview"]), max(rates["bare"])
-    return {"overview_rps": overview, "bare_rps": bare, "ratio": overview / bare, "rounds": rates}
+    best = {name: max(values) for name, values in rates.items()}
+    return {
+        "overview_rps": best["overview"],
+        "bare_rps": best["bare"],
+        "ratio": best["overview"] / best["bare"],
+        "bare_same_size_rps": best["bare_same_size"],
+        "ratio_same_size": best["overview"] / best["bare_same_size"],
+        "page_bytes": size,
+        "rounds": rates,
+    }
 
 
 def explain(sql: str, params=None) -> str:
