@@ -4,10 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
-from budgets.models import Allocation, CellKind, FrameAmount, FrameKind
+from budgets.models import FrameAmount, FrameKind, YearSum
 from budgets.numbers import ZERO, Figure, format_amount
 from initiatives.models import Chapter, Strategy, Theme
 
@@ -76,51 +75,11 @@ def _join_years(years) -> str:
 
 def yearly_funding(strategies=None) -> YearlyFunding:
     strategies = list(strategies if strategies is not None else Strategy.objects.all())
-    allocations = Allocation.objects.filter(line__strategy__in=strategies)
-    allocated = {
-        (row["line__strategy"], row["year"]): row["figure"] for row in allocations.sums("line__strategy", "year")
-    }
+    sums = YearSum.objects.filter(strategy__in=strategies).sums("strategy", "year")
+    allocated = {(row["strategy"], row["year"]): row["figure"] for row in sums}
     frames = FrameAmount.objects.filter(frame__strategy__in=strategies).by_strategy_kind_and_year()
     years = sorted({year for strategy in strategies for year in strategy.years})
     return YearlyFunding(years=years, strategies=strategies, allocated=allocated, frames=frames)
-
-
-# Per theme of each line's first initiative and year: the amounts summed, the unknown and financed cells counted.
-# The ORM can say "the line's first initiative" only as a subquery per cell, which PostgreSQL would run once for
-# each of a million cells; here each line's theme is found once and joined.
-THEME_SUMS = """
-WITH first_theme AS (
-    SELECT DISTINCT ON (covered.budgetline_id) covered.budgetline_id AS line_id, initiative.theme
-    FROM budgets_budgetline_initiatives covered
-    JOIN initiatives_initiative initiative ON initiative.id = covered.initiative_id
-    ORDER BY covered.budgetline_id, initiative.position, initiative.id
-)
-SELECT first_theme.theme, cell.year,
-       COALESCE(SUM(cell.amount) FILTER (WHERE cell.kind = %(amount)s), 0.0),
-       COUNT(*) FILTER (WHERE cell.kind = %(unknown)s),
-       COUNT(*) FILTER (WHERE cell.kind = %(financed)s)
-FROM budgets_allocation cell
-JOIN budgets_budgetline line ON line.id = cell.line_id
-LEFT JOIN first_theme ON first_theme.line_id = cell.line_id
-WHERE line.strategy_id = ANY(%(strategies)s) AND cell.year = ANY(%(years)s)
-GROUP BY first_theme.theme, cell.year
-"""
-
-
-def theme_sums(strategies, years) -> list[tuple[str | None, int, Figure]]:
-    """(theme, year, Figure) of the chosen strategies' cells in the chosen years; None: lines with no initiative."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            THEME_SUMS,
-            {
-                "amount": CellKind.AMOUNT,
-                "unknown": CellKind.UNKNOWN,
-                "financed": CellKind.FINANCED_ELSEWHERE,
-                "strategies": [strategy.pk for strategy in strategies],
-                "years": list(years),
-            },
-        )
-        return [(theme, year, Figure(amount, unknown, financed)) for theme, year, amount, unknown, financed in cursor]
 
 
 class GroupBy:
@@ -170,13 +129,14 @@ class Comparison:
 def compare(strategies, years, by=GroupBy.THEME) -> Comparison:
     """Funding of the chosen strategies in the chosen years, side by side per theme or per chapter."""
     strategies, years = list(strategies), sorted(years)
-    cells = Allocation.objects.filter(line__strategy__in=strategies).in_years(years)
+    # The sums the database keeps per chapter, theme and year (budgets.models.YearSum), not a million cells.
+    sums = YearSum.objects.filter(strategy__in=strategies, year__in=years)
     comparison = Comparison(strategies=strategies, years=years, by=by)
     reserve_label = _("Reserves and not yet distributed")
     if by == GroupBy.THEME:
         grouped = defaultdict(dict)
-        for theme, year, figure in theme_sums(strategies, years):
-            grouped[theme][year] = figure
+        for row in sums.sums("theme", "year"):
+            grouped[row["theme"]][row["year"]] = row["figure"]
         labels = dict(Theme.choices)
         comparison.rows = [
             ComparisonRow(str(labels[theme]), grouped[theme]) for theme in Theme.values if theme in grouped
@@ -185,8 +145,8 @@ def compare(strategies, years, by=GroupBy.THEME) -> Comparison:
             comparison.rows.append(ComparisonRow(reserve_label, grouped[None]))
         return comparison
     grouped = defaultdict(dict)
-    for row in cells.sums("line__strategy", "line__chapter", "year"):
-        grouped[(row["line__strategy"], row["line__chapter"])][row["year"]] = row["figure"]
+    for row in sums.sums("strategy", "chapter", "year"):
+        grouped[(row["strategy"], row["chapter"])][row["year"]] = row["figure"]
     chapters = {chapter.pk: chapter for chapter in Chapter.objects.filter(strategy__in=strategies)}
     by_strategy = {strategy.pk: strategy for strategy in strategies}
     for (strategy_id, chapter_id), figures in sorted(

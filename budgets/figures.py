@@ -12,7 +12,7 @@ from functools import cached_property
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal
+from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal, YearSum
 from budgets.numbers import ZERO, Figure
 from initiatives.models import Chapter, Initiative, Strategy, lineage
 
@@ -275,7 +275,7 @@ def strategy_summaries(funding=None) -> list[StrategySummary]:
     strategies = list(Strategy.objects.with_initiative_count())
     frames = {row["frame__strategy"]: row["total"] for row in FrameAmount.objects.totals_by_strategy()}
     if funding is None:
-        allocated = Allocation.objects.totals_by_strategy()
+        allocated = {row["strategy"]: row["figure"] for row in YearSum.objects.sums("strategy")}
     else:
         allocated = defaultdict(Figure)
         for (strategy_id, _year), figure in funding.allocated.items():
