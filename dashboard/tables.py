@@ -52,17 +52,18 @@ class LeanBody:
         columns = []
         for bound in self.columns:
             column = bound.column
-            render = column.render if isinstance(column, AmountColumn) else None
-            columns.append((bound.accessor, column.empty_values, bound.default, render, bound.attrs["td"].as_html()))
+            render = amount_html if isinstance(column, AmountColumn) else None
+            default = conditional_escape(bound.default)
+            columns.append((bound.accessor, column.empty_values, default, render, bound.attrs["td"].as_html()))
         parts = [f"<tbody {AttributeDict(self.attrs.get('tbody', {})).as_html()}>"]
         for index, record in enumerate(self.data.data):
             cells = []
             for accessor, empty, default, render, attrs in columns:
                 value = accessor.resolve(record, quiet=True)
                 if value in empty:
-                    text = conditional_escape(default)
+                    text = default
                 elif render is not None:
-                    text = conditional_escape(render(value))
+                    text = render(value)  # safe by construction, see amount_html
                 else:
                     text = conditional_escape(localize(value))
                 cells.append(f"<td {attrs}>{text}</td>")
@@ -158,7 +159,7 @@ class BudgetTable(tables.Table):
 
 
 def _amount(value) -> str:
-    return conditional_escape(amount_html(value))
+    return amount_html(value)  # safe by construction
 
 
 def _url_maker(name: str):
