@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from budgets.cells import ParsedCell
+from budgets.cells import ParsedCell, StoredCell
 from budgets.models import Allocation, BaselineCell, CellKind
 from budgets.numbers import Figure, format_amount
 
@@ -44,7 +44,7 @@ def amount_html(value):
         if value.unknown:
             return mark_safe(format_amount(value.amount) + _in_words(get_language())["plus unknown"])
         return format_amount(value.amount)
-    if isinstance(value, Allocation | ParsedCell | BaselineCell):
+    if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
         if value.kind == CellKind.UNKNOWN:
             return _in_words(get_language())["unknown"]
         if value.kind == CellKind.FINANCED_ELSEWHERE:
@@ -65,7 +65,7 @@ def amount_text(value) -> str:
         if value.financed and not value.amount:
             return _("financed elsewhere")
         return str(value.amount)
-    if isinstance(value, Allocation | ParsedCell | BaselineCell):
+    if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
         if value.kind == CellKind.AMOUNT:
             return str(value.amount)
         return value.text or _("unknown")
@@ -76,6 +76,6 @@ def sort_key(value) -> Decimal:
     """Unknown and text cells sort below every amount."""
     if isinstance(value, Figure):
         return value.amount if value.is_complete else SORTS_LAST
-    if isinstance(value, Allocation | ParsedCell | BaselineCell):
+    if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
         return value.amount if value.kind == CellKind.AMOUNT else SORTS_LAST
     return SORTS_LAST if value is None else Decimal(value)

@@ -12,6 +12,7 @@ from functools import cached_property
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from budgets.cells import StoredCell
 from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal, YearSum
 from budgets.numbers import ZERO, Figure
 from initiatives.models import Chapter, Initiative, Strategy, lineage
@@ -28,7 +29,7 @@ def total(figures) -> Figure:
 @dataclass
 class Row:
     line: BudgetLine
-    cells: list  # Allocation or None, one per year
+    cells: list  # StoredCell or None, one per year
     initiatives: list = field(default_factory=list)  # those the line funds, in their order in the strategy
     footnotes: list = field(default_factory=list)
 
@@ -123,7 +124,8 @@ def budget_table(strategy: Strategy) -> BudgetTable:
     chapters = {chapter.pk: chapter for chapter in Chapter.objects.for_strategy(strategy).order_by("number")}
     lines = list(BudgetLine.objects.for_strategy(strategy).order_by("position"))
     cells = defaultdict(dict)
-    for cell in Allocation.objects.filter(line__strategy=strategy).order_by():
+    for values in Allocation.objects.filter(line__strategy=strategy).order_by().values_list(*StoredCell.FIELDS):
+        cell = StoredCell(*values)
         cells[cell.line_id][cell.year] = cell
     initiatives = {item.pk: item for item in Initiative.objects.for_strategy(strategy).order_by("position")}
     funded = defaultdict(list)
