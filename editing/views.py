@@ -1,4 +1,5 @@
 from datetime import date
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -61,25 +62,17 @@ def _grid_line(row, years, typed: dict, errors: dict) -> dict:
 
 
 def _grid_cell(line_id, column: int, cell: dict) -> str:
-    key = cell["name"][2:]
-    error = cell["error"]
-    return format_html(
-        '<td class="number{}"><input type="text" name="{}" value="{}" data-column="{}" data-shown="{}" '
-        'aria-labelledby="line-{}" aria-label="{}" inputmode="decimal" size="9"{}>'
-        '<input type="hidden" name="o-{}" value="{}"><input type="hidden" name="v-{}" value="{}">{}</td>',
-        " has-error" if error else "",
-        cell["name"],
-        cell["value"],
-        column,
-        cell["shown"],
-        line_id,
-        cell["year"],
-        format_html(' aria-invalid="true" aria-describedby="error-{}"', cell["name"]) if error else "",
-        key,
-        cell["shown"],
-        key,
-        cell["version"],
-        format_html('<span class="errors" id="error-{}">{}</span>', cell["name"], error) if error else "",
+    # html.escape gives what Django's escape gives, without its per-call overhead, which on 10.000 cells counts.
+    name, error = cell["name"], cell["error"]
+    key, shown = name[2:], escape(cell["shown"])
+    invalid = f' aria-invalid="true" aria-describedby="error-{name}"' if error else ""
+    note = f'<span class="errors" id="error-{name}">{escape(str(error))}</span>' if error else ""
+    return (
+        f'<td class="number{" has-error" if error else ""}"><input type="text" name="{name}" '
+        f'value="{escape(cell["value"])}" data-column="{column}" data-shown="{shown}" aria-labelledby="line-{line_id}" '
+        f'aria-label="{cell["year"]}" inputmode="decimal" size="9"{invalid}>'
+        f'<input type="hidden" name="o-{key}" value="{shown}"><input type="hidden" name="v-{key}" '
+        f'value="{cell["version"]}">{note}</td>'
     )
 
 
