@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import Allocation, BudgetLine, CellKind
+from dashboard import widgets
 from initiatives.models import Chapter, Initiative, Strategy, Theme
 
 
@@ -37,9 +38,13 @@ class InitiativeFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=Strategy.objects.all(),
         empty_label=_("All strategies"),
+        widget=widgets.Select,
     )
     chapter = django_filters.ModelChoiceFilter(
-        label=_("Chapter"), queryset=Chapter.objects.select_related("strategy"), empty_label=_("All chapters")
+        label=_("Chapter"),
+        queryset=Chapter.objects.select_related("strategy"),
+        empty_label=_("All chapters"),
+        widget=widgets.Select,
     )
     theme = django_filters.ChoiceFilter(label=_("Theme"), choices=Theme.choices, empty_label=_("All themes"))
     year_from = django_filters.NumberFilter(label=_("From year"), method="filter_nothing", min_value=1990)
@@ -102,9 +107,11 @@ class CompareForm(forms.Form):
         label=_("Strategies"),
         queryset=Strategy.objects.all(),
         to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
     )
-    year = forms.TypedMultipleChoiceField(label=_("Years"), coerce=int, widget=forms.CheckboxSelectMultiple, choices=[])
+    year = forms.TypedMultipleChoiceField(
+        label=_("Years"), coerce=int, widget=widgets.CheckboxSelectMultiple, choices=[]
+    )
     by = forms.ChoiceField(
         label=_("Side by side by"), choices=[("theme", _("theme")), ("chapter", _("chapter"))], widget=forms.RadioSelect
     )
