@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from budgets.changes import figures_changed
-from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, FundingFrame, LineKind
+from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, FundingFrame, LineKind, YearSum
 from initiatives.models import Chapter, Initiative, InitiativeLink, LinkRelation, Strategy, Theme
 
 SLUG_PREFIX = "syn"
@@ -121,6 +121,10 @@ def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0) 
     rng = random.Random(seed)
     result = GeneratedData()
     with transaction.atomic(), pgtrigger.ignore(*UNRECORDED):
+        with connection.cursor() as cursor:
+            # The sums per chapter (budgets.models.YearSum) are refreshed once at the end, not after each COPY,
+            # when the planner would not yet know how large the tables have grown.
+            cursor.execute("SET LOCAL budgets.defer_year_sums = on")
         if Strategy.objects.filter(slug__startswith=f"{SLUG_PREFIX}{seed}-").exists():
             raise GenerationError(_("Synthetic strategies of seed %(seed)s exist already.") % {"seed": seed})
         made = _strategies(strategies, years, seed, result)
@@ -172,6 +176,13 @@ def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0) 
             for model in (Initiative, BudgetLine, BudgetLine.initiatives.through, Allocation, InitiativeLink):
                 # The planner must know the tables grew a thousandfold before the first page is asked for.
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+            cursor.execute("SET LOCAL budgets.defer_year_sums = off")
+            cursor.execute(
+                "SELECT budgets_refresh_year_sums(array_agg(strategy_id), array_agg(chapter_id)) FROM "
+                "(SELECT DISTINCT strategy_id, chapter_id FROM budgets_budgetline WHERE strategy_id = ANY(%s)) new",
+                [[strategy.pk for strategy in made]],
+            )
+            cursor.execute(f'ANALYZE "{YearSum._meta.db_table}"')
         figures_changed()
     return result
 

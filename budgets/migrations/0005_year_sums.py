@@ -5,28 +5,34 @@ from django.db import migrations, models
 
 # Refreshing a chapter's rows recomputes them from its cells: simpler to get right than adding differences, and
 # cheap, since a chapter holds at most a few thousand cells. An advisory lock per chapter makes two transactions
-# that change the same chapter refresh it one after the other, each seeing what the other committed.
+# that change the same chapter refresh it one after the other, each seeing what the other committed. The two
+# statements are planned at each call (EXECUTE): a bulk load of a million cells and a save of one cell want
+# different plans, and a plan cached while the tables were empty would scan every cell for every chapter.
 REFRESH = """
 CREATE OR REPLACE FUNCTION budgets_refresh_year_sums(strategy_ids bigint[], chapter_ids bigint[])
 RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    pair record;
 BEGIN
-    FOR pair IN
+    PERFORM pg_advisory_xact_lock(82042030, hashtext(pairs.strategy_id || ':' || coalesce(pairs.chapter_id::text, '')))
+    FROM (
         SELECT DISTINCT strategy_id, chapter_id
-        FROM unnest(strategy_ids, chapter_ids) AS pairs (strategy_id, chapter_id)
+        FROM unnest(strategy_ids, chapter_ids) AS given (strategy_id, chapter_id)
         WHERE strategy_id IS NOT NULL
         ORDER BY strategy_id, chapter_id
-    LOOP
-        PERFORM pg_advisory_xact_lock(82042030, hashtext(pair.strategy_id || ':' || coalesce(pair.chapter_id::text, '')));
-        DELETE FROM budgets_yearsum
-        WHERE strategy_id = pair.strategy_id AND chapter_id IS NOT DISTINCT FROM pair.chapter_id;
+    ) pairs;
+    EXECUTE $refresh$
+        DELETE FROM budgets_yearsum sums
+        USING (SELECT DISTINCT * FROM unnest($1, $2) AS given (strategy_id, chapter_id)) pairs
+        WHERE sums.strategy_id = pairs.strategy_id AND sums.chapter_id IS NOT DISTINCT FROM pairs.chapter_id
+    $refresh$ USING strategy_ids, chapter_ids;
+    EXECUTE $refresh$
         INSERT INTO budgets_yearsum (strategy_id, chapter_id, theme, year, amount, unknown, financed)
-        SELECT pair.strategy_id, pair.chapter_id, first_theme.theme, cell.year,
+        SELECT line.strategy_id, line.chapter_id, first_theme.theme, cell.year,
                COALESCE(SUM(cell.amount) FILTER (WHERE cell.kind = 'amount'), 0.0),
                COUNT(*) FILTER (WHERE cell.kind = 'unknown'),
                COUNT(*) FILTER (WHERE cell.kind = 'financed')
-        FROM budgets_budgetline line
+        FROM (SELECT DISTINCT * FROM unnest($1, $2) AS given (strategy_id, chapter_id)) pairs
+        JOIN budgets_budgetline line
+            ON line.strategy_id = pairs.strategy_id AND line.chapter_id IS NOT DISTINCT FROM pairs.chapter_id
         JOIN budgets_allocation cell ON cell.line_id = line.id
         LEFT JOIN LATERAL (
             SELECT initiative.theme
@@ -36,15 +42,17 @@ BEGIN
             ORDER BY initiative.position, initiative.id
             LIMIT 1
         ) first_theme ON true
-        WHERE line.strategy_id = pair.strategy_id
-          AND (line.chapter_id = pair.chapter_id OR (pair.chapter_id IS NULL AND line.chapter_id IS NULL))
-        GROUP BY first_theme.theme, cell.year;
-    END LOOP;
+        GROUP BY line.strategy_id, line.chapter_id, first_theme.theme, cell.year
+    $refresh$ USING strategy_ids, chapter_ids;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION budgets_cells_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A bulk load (budgets.synthetic) defers the sums and refreshes them once at its end.
+    IF current_setting('budgets.defer_year_sums', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'UPDATE' THEN
         PERFORM budgets_refresh_year_sums(array_agg(line.strategy_id), array_agg(line.chapter_id))
         FROM (SELECT line_id FROM new_cells UNION SELECT line_id FROM old_cells) changed
@@ -71,6 +79,10 @@ CREATE TRIGGER budgets_cells_deleted AFTER DELETE ON budgets_allocation
 
 CREATE OR REPLACE FUNCTION budgets_line_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A bulk load (budgets.synthetic) defers the sums and refreshes them once at its end.
+    IF current_setting('budgets.defer_year_sums', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         PERFORM budgets_refresh_year_sums(ARRAY[OLD.strategy_id], ARRAY[OLD.chapter_id]);
     ELSIF (OLD.strategy_id, OLD.chapter_id) IS DISTINCT FROM (NEW.strategy_id, NEW.chapter_id) THEN
@@ -87,6 +99,10 @@ CREATE TRIGGER budgets_line_moved AFTER UPDATE OR DELETE ON budgets_budgetline
 
 CREATE OR REPLACE FUNCTION budgets_line_initiatives_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A bulk load (budgets.synthetic) defers the sums and refreshes them once at its end.
+    IF current_setting('budgets.defer_year_sums', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         PERFORM budgets_refresh_year_sums(array_agg(line.strategy_id), array_agg(line.chapter_id))
         FROM (SELECT DISTINCT budgetline_id FROM new_links) changed
@@ -107,6 +123,10 @@ CREATE TRIGGER budgets_line_initiatives_removed AFTER DELETE ON budgets_budgetli
 
 CREATE OR REPLACE FUNCTION budgets_initiatives_reordered() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A bulk load (budgets.synthetic) defers the sums and refreshes them once at its end.
+    IF current_setting('budgets.defer_year_sums', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     PERFORM budgets_refresh_year_sums(array_agg(line.strategy_id), array_agg(line.chapter_id))
     FROM (
         SELECT DISTINCT covered.budgetline_id
