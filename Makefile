@@ -66,10 +66,18 @@ serve: migrate
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn strategy_tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 
-# Benchmarks: ratios against a baseline measured in the same run, never wall-clock limits.
-bench: migrate
-	DJANGO_DEBUG=1 $(PY) manage.py bench_export
+# Benchmarks: ratios against baselines measured in the same run, never wall-clock limits (docs/benchmarks.md).
+# Each step is a manage.py command run with benchmarks/settings.py, which points at a database of the
+# benchmark's own (never the developer's); add a command to BENCH_STEPS to extend make bench.
+BENCH_STEPS := bench
+bench: install /usr/bin/wrk
+	$(foreach step,$(BENCH_STEPS),DJANGO_SETTINGS_MODULE=benchmarks.settings $(PY) manage.py $(step) && ) true
 	$(MAKE) bench-load
+
+# The throughput benchmark drives gunicorn with Debian's wrk.
+/usr/bin/wrk:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null
 
 # 8 editors x 200 saves through gunicorn (`make test` runs 8 x 20), in pytest's own test database.
 bench-load: install-test

@@ -35,6 +35,25 @@ class ParsedCell:
         return cls(cell.kind, cell.amount, cell.text, cell.is_correction)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredCell:
+    """A stored cell as the budget table and the grid show it, read as plain values.
+
+    Building ten thousand Allocation instances for a strategy of 1.000 lines costs more than drawing them.
+    """
+
+    pk: int
+    line_id: int
+    year: int
+    kind: str
+    amount: Decimal | None
+    text: str
+    is_correction: bool
+    version: int
+
+    FIELDS = ("pk", "line_id", "year", "kind", "amount", "text", "is_correction", "version")
+
+
 def split_markers(text: str) -> tuple[str, str]:
     """``"100**"`` → ``("100", "**")``: footnote markers as the tables print them."""
     match = _MARKERS.search(text.strip())

@@ -4,6 +4,9 @@ Cached pages, ETags and Last-Modified headers all derive from it, so a client or
 sees figures older than the database's. It lives in the shared cache, so every worker agrees.
 """
 
+import contextlib
+import time
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.core.cache import cache
@@ -40,19 +43,41 @@ def changed_at() -> datetime:
     return cache.get_or_set(CHANGED_AT_KEY, lambda: datetime.now(UTC).replace(microsecond=0), timeout=None)
 
 
-def figures_changed(**kwargs) -> None:
-    """Move the generation on, in the transaction of the change, so no page can be cached between the two.
+# Inside one_change(): whether a figure changed; outside it, None.
+_batched: ContextVar[list | None] = ContextVar("figures_changed_batched", default=None)
 
-    The cache's incr is a read and a write: two transactions that both read N before either commits would both
-    write N + 1, and a page cached between their commits under N + 1 would miss the second change for good. A
-    transaction-scoped advisory lock makes the read wait for the other writer's commit.
+
+@contextlib.contextmanager
+def one_change():
+    """Count every change made inside as one: the version moves once, at the end, if anything changed.
+
+    Moving it costs a few queries of the shared cache, so a save of 500 cells must not move it 500 times.
     """
+    if _batched.get() is not None:
+        yield
+        return
+    changed = []
+    token = _batched.set(changed)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    if changed:
+        figures_changed()
+
+
+def figures_changed(**kwargs) -> None:
+    batched = _batched.get()
+    if batched is not None:
+        batched.append(True)
+        return
+    # A new value that never repeats, even when a transaction that moved it is rolled back: workers keep pages
+    # in memory under it, and must never take an old page for a new one. A transaction-scoped advisory lock makes
+    # a second writer wait for the first one's commit, so no page is cached between two changes under the
+    # second one's version while it still shows the figures before it.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GENERATION_LOCK])
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
         cache.set(CHANGED_AT_KEY, datetime.now(UTC).replace(microsecond=0), timeout=None)
 
 

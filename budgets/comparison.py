@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from budgets.models import Allocation, FrameAmount, FrameKind
+from budgets.models import FrameAmount, FrameKind, YearSum
 from budgets.numbers import ZERO, Figure, format_amount
 from initiatives.models import Chapter, Strategy, Theme
 
@@ -75,10 +75,8 @@ def _join_years(years) -> str:
 
 def yearly_funding(strategies=None) -> YearlyFunding:
     strategies = list(strategies if strategies is not None else Strategy.objects.all())
-    allocations = Allocation.objects.filter(line__strategy__in=strategies)
-    allocated = {
-        (row["line__strategy"], row["year"]): row["figure"] for row in allocations.sums("line__strategy", "year")
-    }
+    sums = YearSum.objects.filter(strategy__in=strategies).sums("strategy", "year")
+    allocated = {(row["strategy"], row["year"]): row["figure"] for row in sums}
     frames = FrameAmount.objects.filter(frame__strategy__in=strategies).by_strategy_kind_and_year()
     years = sorted({year for strategy in strategies for year in strategy.years})
     return YearlyFunding(years=years, strategies=strategies, allocated=allocated, frames=frames)
@@ -131,12 +129,13 @@ class Comparison:
 def compare(strategies, years, by=GroupBy.THEME) -> Comparison:
     """Funding of the chosen strategies in the chosen years, side by side per theme or per chapter."""
     strategies, years = list(strategies), sorted(years)
-    cells = Allocation.objects.filter(line__strategy__in=strategies).in_years(years)
+    # The sums the database keeps per chapter, theme and year (budgets.models.YearSum), not a million cells.
+    sums = YearSum.objects.filter(strategy__in=strategies, year__in=years)
     comparison = Comparison(strategies=strategies, years=years, by=by)
     reserve_label = _("Reserves and not yet distributed")
     if by == GroupBy.THEME:
         grouped = defaultdict(dict)
-        for row in cells.with_theme().sums("theme", "year"):
+        for row in sums.sums("theme", "year"):
             grouped[row["theme"]][row["year"]] = row["figure"]
         labels = dict(Theme.choices)
         comparison.rows = [
@@ -146,8 +145,8 @@ def compare(strategies, years, by=GroupBy.THEME) -> Comparison:
             comparison.rows.append(ComparisonRow(reserve_label, grouped[None]))
         return comparison
     grouped = defaultdict(dict)
-    for row in cells.sums("line__strategy", "line__chapter", "year"):
-        grouped[(row["line__strategy"], row["line__chapter"])][row["year"]] = row["figure"]
+    for row in sums.sums("strategy", "chapter", "year"):
+        grouped[(row["strategy"], row["chapter"])][row["year"]] = row["figure"]
     chapters = {chapter.pk: chapter for chapter in Chapter.objects.filter(strategy__in=strategies)}
     by_strategy = {strategy.pk: strategy for strategy in strategies}
     for (strategy_id, chapter_id), figures in sorted(

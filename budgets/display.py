@@ -3,30 +3,50 @@
 from decimal import Decimal
 
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from budgets.cells import ParsedCell
+from budgets.cells import ParsedCell, StoredCell
 from budgets.models import Allocation, BaselineCell, CellKind
 from budgets.numbers import Figure, format_amount
 
 SORTS_LAST = Decimal("-1")
 
 
+_words: dict = {}
+
+
+def _in_words(language) -> dict:
+    """The words of unknown and financed sums in a language, as HTML, made once: a page may show thousands."""
+    words = _words.get(language)
+    if words is None:
+        words = _words[language] = {
+            "unknown": format_html('<span class="unknown">{}</span>', _("unknown")),
+            "financed": format_html('<span class="cell-text">{}</span>', _("financed elsewhere")),
+            "plus unknown": format_html(' <span class="unknown">{}</span>', _("+ unknown")),
+        }
+    return words
+
+
 def amount_html(value):
-    """An amount, a sum or a cell in the reader's notation; unknown and text cells say so in words."""
+    """An amount, a sum or a cell in the reader's notation; unknown and text cells say so in words.
+
+    What it returns is safe HTML: the words are escaped, and an amount is digits and separators.
+    """
     if value is None or value == "":
         return ""
     if isinstance(value, Figure):
         if value.unknown and not value.amount:
-            return format_html('<span class="unknown">{}</span>', _("unknown"))
+            return _in_words(get_language())["unknown"]
         if value.financed and not value.amount:
-            return format_html('<span class="cell-text">{}</span>', _("financed elsewhere"))
+            return _in_words(get_language())["financed"]
         if value.unknown:
-            return format_html('{} <span class="unknown">{}</span>', format_amount(value.amount), _("+ unknown"))
+            return mark_safe(format_amount(value.amount) + _in_words(get_language())["plus unknown"])
         return format_amount(value.amount)
-    if isinstance(value, Allocation | ParsedCell | BaselineCell):
+    if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
         if value.kind == CellKind.UNKNOWN:
-            return format_html('<span class="unknown">{}</span>', _("unknown"))
+            return _in_words(get_language())["unknown"]
         if value.kind == CellKind.FINANCED_ELSEWHERE:
             return format_html('<span class="cell-text">{}</span>', value.text)
         if value.text:
@@ -45,7 +65,7 @@ def amount_text(value) -> str:
         if value.financed and not value.amount:
             return _("financed elsewhere")
         return str(value.amount)
-    if isinstance(value, Allocation | ParsedCell | BaselineCell):
+    if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
         if value.kind == CellKind.AMOUNT:
             return str(value.amount)
         return value.text or _("unknown")
@@ -56,6 +76,6 @@ def sort_key(value) -> Decimal:
     """Unknown and text cells sort below every amount."""
     if isinstance(value, Figure):
         return value.amount if value.is_complete else SORTS_LAST
-    if isinstance(value, Allocation | ParsedCell | BaselineCell):
+    if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
         return value.amount if value.kind == CellKind.AMOUNT else SORTS_LAST
     return SORTS_LAST if value is None else Decimal(value)

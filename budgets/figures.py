@@ -7,11 +7,13 @@ strategy page, the reconciliation command and the exports agree to the decimal.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal
+from budgets.cells import StoredCell
+from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal, YearSum
 from budgets.numbers import ZERO, Figure
 from initiatives.models import Chapter, Initiative, Strategy, lineage
 
@@ -20,20 +22,26 @@ def total(figures) -> Figure:
     return sum(figures, Figure())
 
 
+# The sums below are computed once per table: pages and charts read each of them many times over, and a
+# strategy of 1.000 lines would otherwise add its cells up again for every subtotal shown.
+
+
 @dataclass
 class Row:
     line: BudgetLine
-    cells: list  # Allocation or None, one per year
+    cells: list  # StoredCell or None, one per year
+    initiatives: list = field(default_factory=list)  # those the line funds, in their order in the strategy
+    footnotes: list = field(default_factory=list)
 
-    @property
+    @cached_property
     def numbers(self) -> str:
-        return " + ".join(initiative.number for initiative in self.line.initiatives.all() if initiative.number)
+        return " + ".join(initiative.number for initiative in self.initiatives if initiative.number)
 
-    @property
+    @cached_property
     def figures(self) -> list[Figure]:
         return [Figure.of(cell) for cell in self.cells]
 
-    @property
+    @cached_property
     def total(self) -> Figure | None:
         """None for a row whose cells are all blank, as the tables leave it."""
         if all(cell is None for cell in self.cells):
@@ -49,25 +57,28 @@ class Section:
     rows: list[Row]
     published: list  # PublishedTotal or None per year: the subtotal as the source prints it
     years: range
+    initiatives: list = field(default_factory=list)  # every initiative of the chapter
 
     @property
     def published_amounts(self) -> list:
         return [getattr(item, "amount", None) for item in self.published]
 
-    @property
+    @cached_property
     def subtotals(self) -> list[Figure]:
-        return [total(row.figures[index] for row in self.rows) for index in range(len(self.years))]
+        return [total(column) for column in zip(*(row.figures for row in self.rows), strict=True)] or [
+            Figure() for _ in self.years
+        ]
 
-    @property
+    @cached_property
     def total(self) -> Figure:
         return total(self.subtotals)
 
-    @property
+    @cached_property
     def initiatives_without_line(self) -> list:
         if self.chapter is None:
             return []
-        covered = {initiative.pk for row in self.rows for initiative in row.line.initiatives.all()}
-        return [initiative for initiative in self.chapter.initiatives.all() if initiative.pk not in covered]
+        covered = {initiative.pk for row in self.rows for initiative in row.initiatives}
+        return [initiative for initiative in self.initiatives if initiative.pk not in covered]
 
 
 @dataclass
@@ -80,19 +91,22 @@ class BudgetTable:
     frames: list  # Decimal or None per year
     footnotes: list = field(default_factory=list)
 
-    @property
+    @cached_property
     def rows(self) -> list[Row]:
         return [row for section in self.sections for row in section.rows] + self.reserves.rows
 
-    @property
+    @cached_property
     def totals(self) -> list[Figure]:
-        return [total(row.figures[index] for row in self.rows) for index in range(len(self.years))]
+        return [
+            total(column)
+            for column in zip(*(section.subtotals for section in self.sections), self.reserves.subtotals, strict=True)
+        ]
 
-    @property
+    @cached_property
     def grand_total(self) -> Figure:
         return total(self.totals)
 
-    @property
+    @cached_property
     def left_of_frame(self) -> list:
         return [
             None if frame is None else frame - figure.amount
@@ -101,37 +115,66 @@ class BudgetTable:
 
 
 def budget_table(strategy: Strategy) -> BudgetTable:
+    """The strategy's table in eight queries, each a flat list grouped here.
+
+    Django's prefetch_related would do the same in as many queries, but builds a queryset for every line and
+    relation, which costs more than everything else on a page of 1.000 lines.
+    """
     years = strategy.years
-    lines = list(BudgetLine.objects.for_strategy(strategy).for_table())
-    chapters = list(Chapter.objects.for_strategy(strategy).prefetch_related("initiatives").order_by("number"))
+    chapters = {chapter.pk: chapter for chapter in Chapter.objects.for_strategy(strategy).order_by("number")}
+    lines = list(BudgetLine.objects.for_strategy(strategy).order_by("position"))
+    cells = defaultdict(dict)
+    for values in Allocation.objects.filter(line__strategy=strategy).order_by().values_list(*StoredCell.FIELDS):
+        cell = StoredCell(*values)
+        cells[cell.line_id][cell.year] = cell
+    initiatives = {item.pk: item for item in Initiative.objects.for_strategy(strategy).order_by("position")}
+    funded = defaultdict(list)
+    for line_id, initiative_id in (
+        BudgetLine.initiatives.through.objects.filter(budgetline__strategy=strategy)
+        .order_by("initiative__position")
+        .values_list("budgetline_id", "initiative_id")
+    ):
+        funded[line_id].append(initiatives[initiative_id])
+    footnotes = {footnote.pk: footnote for footnote in strategy.footnotes.all()}
+    marked = defaultdict(list)
+    for line_id, footnote_id in (
+        BudgetLine.footnotes.through.objects.filter(budgetline__strategy=strategy)
+        .order_by("footnote__marker")
+        .values_list("budgetline_id", "footnote_id")
+    ):
+        marked[line_id].append(footnotes[footnote_id])
     published = defaultdict(dict)
     for item in PublishedTotal.objects.filter(strategy=strategy).select_related("footnote"):
         published[item.chapter_id][item.year] = item
     frames = FrameAmount.objects.for_strategy(strategy).by_year()
 
-    def row(line: BudgetLine) -> Row:
-        by_year = {cell.year: cell for cell in line.allocations.all()}
-        return Row(line, [by_year.get(year) for year in years])
-
+    rows = defaultdict(list)
+    for line in lines:
+        if line.chapter_id is not None:
+            line.chapter = chapters[line.chapter_id]
+        by_year = cells[line.pk]
+        rows[line.chapter_id].append(Row(line, [by_year.get(year) for year in years], funded[line.pk], marked[line.pk]))
+    in_chapter = defaultdict(list)
+    for initiative in initiatives.values():
+        in_chapter[initiative.chapter_id].append(initiative)
     sections = [
         Section(
             chapter,
-            [row(line) for line in lines if line.chapter_id == chapter.pk],
+            rows[chapter.pk],
             [published[chapter.pk].get(year) for year in years],
             years,
+            in_chapter[chapter.pk],
         )
-        for chapter in chapters
+        for chapter in chapters.values()
     ]
-    reserves = Section(None, [row(line) for line in lines if line.chapter_id is None], [None] * len(years), years)
-    footnotes = list(strategy.footnotes.all())
     return BudgetTable(
         strategy=strategy,
         years=years,
         sections=sections,
-        reserves=reserves,
+        reserves=Section(None, rows[None], [None] * len(years), years),
         published_totals=[published[None].get(year) for year in years],
         frames=[frames.get(year) for year in years],
-        footnotes=footnotes,
+        footnotes=sorted(footnotes.values(), key=lambda footnote: footnote.marker),
     )
 
 
@@ -225,11 +268,20 @@ class StrategySummary:
     allocated: Figure
 
 
-def strategy_summaries() -> list[StrategySummary]:
-    """Each strategy with its number of initiatives, its frame and what its rows allocate: three queries."""
+def strategy_summaries(funding=None) -> list[StrategySummary]:
+    """Each strategy with its number of initiatives, its frame and what its rows allocate.
+
+    Given the yearly funding of every strategy (budgets.comparison.yearly_funding), what each allocates is its
+    years added up, rather than every cell summed a second time.
+    """
     strategies = list(Strategy.objects.with_initiative_count())
     frames = {row["frame__strategy"]: row["total"] for row in FrameAmount.objects.totals_by_strategy()}
-    allocated = Allocation.objects.totals_by_strategy()
+    if funding is None:
+        allocated = {row["strategy"]: row["figure"] for row in YearSum.objects.sums("strategy")}
+    else:
+        allocated = defaultdict(Figure)
+        for (strategy_id, _year), figure in funding.allocated.items():
+            allocated[strategy_id] += figure
     return [
         StrategySummary(
             strategy=strategy,

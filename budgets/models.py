@@ -215,6 +215,27 @@ class AllocationQuerySet(models.QuerySet):
         return {row["line__strategy"]: row["figure"] for row in self.sums("line__strategy")}
 
 
+class YearSumQuerySet(models.QuerySet):
+    def sums(self, *fields) -> list[dict]:
+        """Amounts summed and unknown and financed cells counted per combination of ``fields``, as Figures."""
+        rows = (
+            self.values(*fields)
+            .annotate(
+                total=Sum("amount", default=Decimal("0.0")),
+                unknown_cells=Sum("unknown", default=0),
+                financed_cells=Sum("financed", default=0),
+            )
+            .order_by(*fields)
+        )
+        return [
+            {
+                **{field: row[field] for field in fields},
+                "figure": Figure(row["total"], row["unknown_cells"], row["financed_cells"]),
+            }
+            for row in rows
+        ]
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Allocation(models.Model):
     """One cell of a budget table: a budget line's money in one year.
@@ -270,6 +291,48 @@ class Allocation(models.Model):
 
     def __str__(self):
         return f"{self.line} {self.year}"
+
+
+class YearSum(models.Model):
+    """What a chapter's lines hold in one year, per theme of each line's first initiative.
+
+    Kept by the database, never written from Python: triggers (migration 0005) recompute a chapter's rows in
+    the same transaction as any change to its cells, to its lines, to the initiatives its lines fund or to
+    their theme or order. The pages that add up every strategy read these few thousand rows instead of a
+    million cells. Reserves have no chapter, and lines funding no initiative no theme.
+    """
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("strategy")
+    )
+    chapter = models.ForeignKey(
+        Chapter,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("chapter"),
+    )
+    # NULL, not "": a line that funds no initiative has no theme, and the pages list it apart.
+    theme = models.CharField(_("theme"), max_length=30, null=True)  # noqa: DJ001
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (mio. kr.)"), max_digits=15, decimal_places=1)
+    unknown = models.PositiveIntegerField(_("unknown cells"))
+    financed = models.PositiveIntegerField(_("cells financed elsewhere"))
+
+    objects = YearSumQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sum per chapter, theme and year")
+        verbose_name_plural = _("sums per chapter, theme and year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "chapter", "theme", "year"], nulls_distinct=False, name="year_sum_one_per_group"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.strategy_id} {self.chapter_id} {self.theme} {self.year}: {self.amount}"
 
 
 class PublishedTotal(models.Model):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 ONE_DECIMAL = Decimal("0.1")
@@ -45,11 +46,26 @@ def parse_amount(text: str) -> Decimal:
     return value.quantize(ONE_DECIMAL)
 
 
+_separators: dict[str | None, dict[int, str]] = {}
+
+
 def format_amount(value: Decimal) -> str:
-    """One decimal, grouped, in the active language's notation: 1.234,5 in Danish, 1,234.5 in English."""
-    return formats.number_format(
-        value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP), 1, use_l10n=True, force_grouping=True
-    )
+    """One decimal, grouped, in the active language's notation: 1.234,5 in Danish, 1,234.5 in English.
+
+    The same text as Django's number_format with grouping forced, written by Python's own formatting with
+    the language's separators swapped in: a strategy page formats ten thousand amounts, and number_format
+    looks the separators up again for each.
+    """
+    rounded = value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    if not rounded:
+        rounded = ZERO  # no "-0,0"
+    language = get_language()
+    table = _separators.get(language)
+    if table is None:
+        table = _separators[language] = str.maketrans(
+            {",": formats.get_format("THOUSAND_SEPARATOR"), ".": formats.get_format("DECIMAL_SEPARATOR")}
+        )
+    return f"{rounded:,.1f}".translate(table)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def overview(request):
     context = {
         "funding": funding,
         "table": table,
-        "summaries": strategy_summaries(),
+        "summaries": strategy_summaries(funding),
         "chart": charts.overview_chart(funding),
         "notes": funding.overlaps(),
     }

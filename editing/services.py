@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from budgets.cells import ParsedCell
+from budgets.changes import figures_changed, one_change
 from budgets.models import Allocation, BudgetLine
 from budgets.text import has_control_characters
 from editing.permissions import can_edit
@@ -90,6 +91,7 @@ def save_grid(strategy, user, edits: list[CellEdit], reason: str) -> SaveResult:
     with (
         transaction.atomic(),
         pghistory.context(user=user.pk, username=user.get_username(), reason=reason.strip(), save=result.save_id),
+        one_change(),
     ):
         # Saves of one strategy take turns. A blank cell has no row to lock, so two saves filling the same blank
         # cells would otherwise wait on each other's inserts while holding the figures' generation (deadlock).
@@ -102,43 +104,66 @@ def save_grid(strategy, user, edits: list[CellEdit], reason: str) -> SaveResult:
             .filter(line_id__in={edit.line_id for edit in edits}, year__in={edit.year for edit in edits})
             .order_by("line_id", "year")
         }
+        changed, emptied, filled = [], [], []
         for edit in edits:
             existing = current.get((edit.line_id, edit.year))
             if (existing.version if existing else None) != edit.version:
                 result.conflicts.append(Conflict(edit, existing))
-                continue
-            try:
-                with transaction.atomic():
-                    _apply(edit, existing)
-            except IntegrityError:
-                # Someone filled this blank cell after it was read: theirs stands.
-                result.conflicts.append(
-                    Conflict(edit, Allocation.objects.filter(line_id=edit.line_id, year=edit.year).first())
-                )
-                continue
-            result.saved.append(edit)
+            elif existing is None and edit.cell is not None:
+                filled.append(edit)
+            else:
+                if existing is not None and edit.cell is None:
+                    emptied.append(existing.pk)
+                elif existing is not None:
+                    existing.kind, existing.amount, existing.text = edit.cell.kind, edit.cell.amount, edit.cell.text
+                    existing.is_correction = edit.cell.correction
+                    existing.version += 1
+                    changed.append(existing)
+                result.saved.append(edit)
+        # One statement each for the changed and the emptied cells: the triggers still record every cell.
+        if changed:
+            Allocation.objects.bulk_update(changed, ["kind", "amount", "text", "is_correction", "version"])
+            figures_changed()
+        if emptied:
+            Allocation.objects.filter(pk__in=emptied).delete()
+        _fill(filled, result)
     return result
 
 
-def _apply(edit: CellEdit, existing: Allocation | None) -> None:
-    if edit.cell is None:
-        if existing:
-            existing.delete()
+def _new_cell(edit: CellEdit) -> Allocation:
+    return Allocation(
+        line_id=edit.line_id,
+        year=edit.year,
+        kind=edit.cell.kind,
+        amount=edit.cell.amount,
+        text=edit.cell.text,
+        is_correction=edit.cell.correction,
+    )
+
+
+def _fill(edits: list[CellEdit], result: SaveResult) -> None:
+    """Write the cells that were blank; one someone else filled meanwhile is a conflict, and theirs stands."""
+    if not edits:
         return
-    if existing is None:
-        Allocation.objects.create(
-            line_id=edit.line_id,
-            year=edit.year,
-            kind=edit.cell.kind,
-            amount=edit.cell.amount,
-            text=edit.cell.text,
-            is_correction=edit.cell.correction,
-        )
+    try:
+        with transaction.atomic():
+            Allocation.objects.bulk_create(_new_cell(edit) for edit in edits)
+        figures_changed()
+        result.saved.extend(edits)
         return
-    existing.kind, existing.amount, existing.text = edit.cell.kind, edit.cell.amount, edit.cell.text
-    existing.is_correction = edit.cell.correction
-    existing.version += 1
-    existing.save(update_fields=["kind", "amount", "text", "is_correction", "version"])
+    except IntegrityError:
+        pass
+    # Someone filled one of these cells after they were read: find which, one cell at a time.
+    for edit in edits:
+        try:
+            with transaction.atomic():
+                _new_cell(edit).save()
+        except IntegrityError:
+            result.conflicts.append(
+                Conflict(edit, Allocation.objects.filter(line_id=edit.line_id, year=edit.year).first())
+            )
+            continue
+        result.saved.append(edit)
 
 
 def revert_save(strategy, user, save_id: str, reason: str) -> SaveResult:

@@ -11,8 +11,8 @@ from pathlib import Path
 DATABASE_NAME = "strategy_tracker"
 
 
-def embedded_database(data_dir: Path) -> dict:
-    """Start (or join) the server in ``data_dir`` and return Django's settings for it.
+def embedded_database(data_dir: Path, name: str = DATABASE_NAME) -> dict:
+    """Start (or join) the server in ``data_dir`` and return Django's settings for its database ``name``.
 
     The server is stopped when the last process that started it exits, so a
     ``make run`` interrupted with Ctrl-C leaves nothing running behind it.
@@ -33,17 +33,21 @@ def embedded_database(data_dir: Path) -> dict:
     try:
         conn.autocommit = True
         with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         conn.close()
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": DATABASE_NAME,
+        "NAME": name,
         "USER": address["user"],
         "HOST": address["host"],
         "PORT": str(address["port"]),
+        # A worker keeps its connection between requests, as with DATABASE_URL: a new PostgreSQL backend per
+        # request costs more than serving a cached page.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

@@ -108,12 +108,22 @@ if os.environ.get("DATABASE_URL"):
 else:
     from strategy_tracker.embedded_db import embedded_database
 
-    DATABASES = {"default": embedded_database(Path(os.environ.get("PGSERVER_DATA", BASE_DIR / ".pgdata")))}
+    DATABASES = {
+        "default": embedded_database(
+            Path(os.environ.get("PGSERVER_DATA", BASE_DIR / ".pgdata")),
+            # The benchmarks name their own database here, so they never touch the developer's.
+            os.environ.get("PGSERVER_DATABASE", "strategy_tracker"),
+        )
+    }
 # A kept connection is checked before a request uses it, so after PostgreSQL restarts the app serves again at
 # once, without a restart of its own and without failing the first request of every worker thread.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The budget grid posts three fields per cell it sends: its script sends only the changed cells, and without
+# script a browser sends all of them, which for a strategy of 1.000 lines over 10 years is 30.000 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 40_000
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -42,6 +42,14 @@ def static_files_without_manifest(settings):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_memory():
+    """Each test's database changes are rolled back, the shared page cache with them; a worker's memory is not."""
+    from dashboard.cache import local_pages
+
+    local_pages.clear()
+
+
 @pytest.fixture
 def make_editor(db):
     """A user who may edit the given strategies (all when none are given), as grant_editor makes them."""

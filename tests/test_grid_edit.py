@@ -188,3 +188,29 @@ class TestGridEdit:
         assert response.status_code == 302
         assert line("26").allocations.get(year=2022).amount == Decimal("15.8")
         assert line("27").allocations.get(year=2022).amount == Decimal("16.8")
+
+
+class TestLargeSave:
+    def test_it_saves_four_hundred_cells_posted_without_the_unchanged_ones_as_one_recorded_save(
+        self, client, make_editor
+    ):
+        from budgets.cells import format_cell
+        from budgets.synthetic import generate_data
+
+        generate_data(1, 50, 10, seed=5)
+        client.force_login(make_editor("redaktoer", "syn5-1"))
+        cells = list(Allocation.objects.filter(line__strategy__slug="syn5-1").order_by("line__position", "year"))
+        form = {"reason": "Ny finanslov"}
+        for cell in cells[:400]:
+            key = f"{cell.line_id}-{cell.year}"
+            form.update({f"c-{key}": "1.234,5", f"o-{key}": format_cell(cell), f"v-{key}": str(cell.version)})
+
+        response = client.post("/strategies/syn5-1/edit/", form)
+
+        assert response.status_code == 302
+        saved = Allocation.objects.filter(line__strategy__slug="syn5-1", amount=Decimal("1234.5"))
+        assert saved.count() == 400
+        assert set(saved.values_list("version", flat=True)) == {2}
+        events = apps.get_model("budgets", "AllocationEvent").objects.filter(pgh_context__isnull=False)
+        assert events.count() == 400
+        assert len({event.pgh_context.metadata["save"] for event in events.select_related("pgh_context")}) == 1

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
+from django.utils import formats, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,6 +44,15 @@ class TestParseAmount:
 
 
 class TestFormatAmount:
+    @given(st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2))
+    def test_it_writes_what_django_number_format_writes_in_both_languages(self, value):
+        for language in ("da", "en"):
+            with translation.override(language):
+                expected = formats.number_format(
+                    value.quantize(Decimal("0.1"), rounding="ROUND_HALF_UP"), 1, use_l10n=True, force_grouping=True
+                )
+                assert format_amount(value) == expected
+
     def test_it_writes_danish_notation_with_one_decimal(self):
         with translation.override("da"):
             assert format_amount(Decimal("1234.5")) == "1.234,5"

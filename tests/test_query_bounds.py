@@ -1,11 +1,14 @@
-"""Every public page runs the same number of queries on ten times the data."""
+"""Every page, and a save of the grid, runs the same number of queries however much data there is."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from budgets.cells import format_cell
 from budgets.models import Allocation
-from initiatives.models import Initiative, Strategy
+from budgets.synthetic import generate_data
+from initiatives.models import Initiative, InitiativeLink, Strategy
 from tests.scale import ten_times_the_fixtures
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +63,69 @@ class TestQueryBounds:
         for url in urls:
             with django_assert_max_num_queries(BOUND):
                 client.get(url)
+
+
+def generated_pages(seed) -> dict[str, str]:
+    """The pages of the second synthetic strategy of a seed, and of one of its initiatives without lineage."""
+    strategy = Strategy.objects.get(slug=f"syn{seed}-2")
+    linked = InitiativeLink.objects.values_list("successor", flat=True)
+    initiative = Initiative.objects.for_strategy(strategy).exclude(pk__in=linked).exclude(successor_links__isnull=False)
+    return {
+        "overview": "/",
+        "strategy": strategy.get_absolute_url(),
+        "strategy sorted": strategy.get_absolute_url() + "?sort=-total",
+        "as published": strategy.get_absolute_url() + "as-published/",
+        "initiative": initiative.order_by("position").first().get_absolute_url(),
+        "lineage across the fixtures": Initiative.objects.get(
+            chapter__strategy__slug="2021", number="2"
+        ).get_absolute_url(),
+        "search": "/initiatives/",
+        "search with filters": f"/initiatives/?strategy={strategy.slug}&funding=funded&year_from=2017&q=for",
+        "compare": "/compare/",
+        "compare by chapter": "/compare/?by=chapter",
+        "grid": strategy.get_absolute_url() + "edit/",
+    }
+
+
+def save_cells(client, seed, count) -> int:
+    """Queries of a grid save of ``count`` changed cells of the seed's second strategy, as its script posts it."""
+    strategy = Strategy.objects.get(slug=f"syn{seed}-2")
+    cells = Allocation.objects.filter(line__strategy=strategy).order_by("line__position", "year")[:count]
+    form = {"reason": "Omprioritering"}
+    for cell in cells:
+        key = f"{cell.line_id}-{cell.year}"
+        form.update({f"c-{key}": "999,9", f"o-{key}": format_cell(cell), f"v-{key}": str(cell.version)})
+    url = strategy.get_absolute_url() + "edit/"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, form).status_code == 302
+    assert Allocation.objects.filter(line__strategy=strategy, amount="999.9").count() == count
+    return len(queries)
+
+
+class TestQueryBoundsOnGeneratedData:
+    @pytest.fixture(autouse=True)
+    def without_page_cache(self, settings):
+        settings.PAGE_CACHE = False
+
+    def test_every_page_and_a_save_run_as_many_queries_on_twenty_times_the_data(self, make_editor):
+        editor = Client()
+        editor.force_login(make_editor("redaktoer"))
+        public = Client()
+
+        def counts(seed):
+            pages = generated_pages(seed)
+            found = {name: count_queries(editor if name == "grid" else public, url) for name, url in pages.items()}
+            return found, pages
+
+        generate_data(3, 20, 3, seed=1)
+        small, small_pages = counts(1)
+        small_save = save_cells(editor, 1, 5)
+        generate_data(6, 400, 5, seed=2)
+        large, large_pages = counts(2)
+        large_save = save_cells(editor, 2, 100)
+
+        assert large == small, {
+            name: (small_pages[name], large_pages[name]) for name in small if small[name] != large[name]
+        }
+        assert large_save == small_save
+        assert max(small.values()) <= BOUND + 6

@@ -1,0 +1,285 @@
+"""Synthetic strategies for measuring the product at a ministry's scale, loaded with PostgreSQL's COPY.
+
+The data looks like the real tables: Danish chapter and initiative names, every kind of cell (amounts,
+"ukendt", "Er finansieret"), frames a little above what is allocated and initiatives continued from
+earlier strategies. The same seed gives the same data.
+"""
+
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pgtrigger
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from budgets.changes import figures_changed
+from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, FundingFrame, LineKind, YearSum
+from initiatives.models import Chapter, Initiative, InitiativeLink, LinkRelation, Strategy, Theme
+
+SLUG_PREFIX = "syn"
+FIRST_YEAR = 2015
+# Strategies start in one of six consecutive years, so fifteen years hold all of them and each overlaps others.
+START_YEARS = 6
+UNKNOWN_SHARE = 0.03
+FINANCED_SHARE = 0.03
+LINKED_SHARE = 0.05
+FINANCED_TEXT = "Er finansieret"
+SOURCE = "Syntetiske data (generate_data)"
+MAX_INITIATIVES = 30000
+# The insert triggers of django-pghistory are skipped: the audit trail records what people change through the
+# app, and a million synthetic inserts in it would double the load's time and size while meaning nothing.
+UNRECORDED = [
+    f"{model._meta.label}:insert_insert"
+    for model in (Chapter, Initiative, InitiativeLink, FundingFrame, FrameAmount, BudgetLine, Allocation)
+]
+
+CHAPTER_TITLES = [
+    "Bedre rammer for forskning og udvikling",
+    "Styrket klinisk forskning",
+    "Sundhedsdata til gavn for patienterne",
+    "Flere kvalificerede medarbejdere",
+    "Internationalisering og eksport",
+    "Produktion og investeringer i Danmark",
+    "Grøn omstilling af life science",
+    "Iværksættere og vækstvirksomheder",
+    "Effektiv lægemiddelregulering",
+    "Ibrugtagning af nye løsninger i sundhedsvæsenet",
+]
+OPENINGS = [
+    "Styrket",
+    "Ny",
+    "Videreført",
+    "Nationalt",
+    "Målrettet",
+    "Udvidet",
+    "Fælles",
+    "Permanent",
+    "Forenklet",
+    "Digitalt",
+]
+SUBJECTS = [
+    "partnerskab om kliniske forsøg",
+    "program for sundhedsdata",
+    "pulje til innovation",
+    "center for avanceret produktion",
+    "samarbejde om myndighedsrådgivning",
+    "eksportfremme af medicinsk udstyr",
+    "uddannelsesforløb i bioteknologi",
+    "netværk for iværksættere",
+    "indsats for grøn bioproduktion",
+    "forsøgsordning med nye behandlinger",
+    "videnscenter for personlig medicin",
+    "rådgivning af små og mellemstore virksomheder",
+]
+QUALIFIERS = [
+    "i regionerne",
+    "på tværs af sektorer",
+    "med fokus på eksport",
+    "for patienter med sjældne sygdomme",
+    "i samarbejde med universiteterne",
+    "med offentlig-privat finansiering",
+    "",
+    "",
+]
+
+
+class GenerationError(ValueError):
+    pass
+
+
+@dataclass
+class GeneratedData:
+    strategies: int = 0
+    chapters: int = 0
+    initiatives: int = 0
+    lines: int = 0
+    allocations: int = 0
+    unknown: int = 0
+    financed: int = 0
+    links: int = 0
+
+
+def chapter_count(initiatives: int) -> int:
+    return max(1, min(len(CHAPTER_TITLES), initiatives // 10))
+
+
+def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0) -> GeneratedData:
+    """Add ``strategies`` synthetic strategies of ``initiatives`` initiatives with a cell in each of ``years`` years.
+
+    One transaction; refuses a seed that was loaded already, since its strategies' slugs exist.
+    """
+    if strategies < 1 or initiatives < 1 or years < 1:
+        raise GenerationError(_("Strategies, initiatives and years must each be at least 1."))
+    if initiatives > MAX_INITIATIVES:
+        raise GenerationError(
+            _("At most %(count)d initiatives per strategy (positions are small integers).") % {"count": MAX_INITIATIVES}
+        )
+    if FIRST_YEAR + START_YEARS + years > 2100:
+        raise GenerationError(_("The periods would run past 2100; ask for fewer years."))
+    rng = random.Random(seed)
+    result = GeneratedData()
+    with transaction.atomic(), pgtrigger.ignore(*UNRECORDED):
+        with connection.cursor() as cursor:
+            # The sums per chapter (budgets.models.YearSum) are refreshed once at the end, not after each COPY,
+            # when the planner would not yet know how large the tables have grown.
+            cursor.execute("SET LOCAL budgets.defer_year_sums = on")
+        if Strategy.objects.filter(slug__startswith=f"{SLUG_PREFIX}{seed}-").exists():
+            raise GenerationError(_("Synthetic strategies of seed %(seed)s exist already.") % {"seed": seed})
+        made = _strategies(strategies, years, seed, result)
+        chapters = _chapters(made, initiatives, result)
+        themes = Theme.values
+        initiative_rows, line_rows, covers, cells, frames = [], [], [], [], []
+        initiative_ids = iter(_reserve_ids(Initiative, strategies * initiatives))
+        line_ids = iter(_reserve_ids(BudgetLine, strategies * initiatives))
+        by_strategy = {}
+        for strategy in made:
+            own = chapters[strategy.pk]
+            per_chapter = -(-initiatives // len(own))
+            chapter_theme = {chapter.pk: themes[(chapter.number - 1) % len(themes)] for chapter in own}
+            yearly = dict.fromkeys(strategy.years, Decimal("0.0"))
+            by_strategy[strategy.pk] = []
+            for index in range(initiatives):
+                chapter = own[index // per_chapter]
+                initiative_id, line_id = next(initiative_ids), next(line_ids)
+                title = _title(rng)
+                theme = chapter_theme[chapter.pk] if rng.random() < 0.8 else rng.choice(themes)
+                number = f"{chapter.number}.{index % per_chapter + 1}"
+                initiative_rows.append((initiative_id, chapter.pk, number, index + 1, title, theme, SOURCE, None))
+                line_rows.append((line_id, strategy.pk, chapter.pk, LineKind.INITIATIVE, index + 1, title, SOURCE))
+                covers.append((line_id, initiative_id))
+                by_strategy[strategy.pk].append(initiative_id)
+                for year in strategy.years:
+                    cells.append(_cell(rng, line_id, year, yearly, result))
+            frame = FundingFrame.objects.create(
+                strategy=strategy, name=f"Aftale om {strategy.short_title}", note="", source=SOURCE
+            )
+            frames.extend(
+                FrameAmount(frame=frame, year=year, amount=(total * Decimal("1.1")).quantize(Decimal("0.1")))
+                for year, total in yearly.items()
+            )
+        _copy(
+            Initiative,
+            ["id", "chapter", "number", "position", "title", "theme", "source", "retired_on"],
+            initiative_rows,
+        )
+        _copy(BudgetLine, ["id", "strategy", "chapter", "kind", "position", "title", "source"], line_rows)
+        _copy(BudgetLine.initiatives.through, ["budgetline", "initiative"], covers)
+        _copy(Allocation, ["line", "year", "kind", "amount", "version", "is_correction", "text"], cells)
+        FrameAmount.objects.bulk_create(frames)
+        links = _links(rng, made, by_strategy)
+        _copy(InitiativeLink, ["predecessor", "successor", "relation", "source"], links)
+        result.initiatives = result.lines = len(initiative_rows)
+        result.allocations, result.links = len(cells), len(links)
+        with connection.cursor() as cursor:
+            for model in (Initiative, BudgetLine, BudgetLine.initiatives.through, Allocation, InitiativeLink):
+                # The planner must know the tables grew a thousandfold before the first page is asked for.
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+            cursor.execute("SET LOCAL budgets.defer_year_sums = off")
+            cursor.execute(
+                "SELECT budgets_refresh_year_sums(array_agg(strategy_id), array_agg(chapter_id)) FROM "
+                "(SELECT DISTINCT strategy_id, chapter_id FROM budgets_budgetline WHERE strategy_id = ANY(%s)) new",
+                [[strategy.pk for strategy in made]],
+            )
+            cursor.execute(f'ANALYZE "{YearSum._meta.db_table}"')
+        figures_changed()
+    return result
+
+
+def _strategies(count, years, seed, result) -> list[Strategy]:
+    made = Strategy.objects.bulk_create(
+        Strategy(
+            slug=f"{SLUG_PREFIX}{seed}-{number}",
+            title=f"Syntetisk strategi {number} for life science",
+            short_title=f"Syntetisk {number}",
+            published_year=FIRST_YEAR + number % START_YEARS,
+            first_year=FIRST_YEAR + number % START_YEARS,
+            last_year=FIRST_YEAR + number % START_YEARS + years - 1,
+            price_basis=f"{FIRST_YEAR + number % START_YEARS}-priser",
+            description="Genereret til målinger af ydeevne.",
+            source=SOURCE,
+        )
+        for number in range(1, count + 1)
+    )
+    result.strategies = len(made)
+    return made
+
+
+def _chapters(strategies, initiatives, result) -> dict[int, list[Chapter]]:
+    made = Chapter.objects.bulk_create(
+        Chapter(strategy=strategy, number=number, title=CHAPTER_TITLES[number - 1], source=SOURCE)
+        for strategy in strategies
+        for number in range(1, chapter_count(initiatives) + 1)
+    )
+    result.chapters = len(made)
+    chapters = {}
+    for chapter in made:
+        chapters.setdefault(chapter.strategy_id, []).append(chapter)
+    return chapters
+
+
+def _title(rng) -> str:
+    return " ".join(part for part in (rng.choice(OPENINGS), rng.choice(SUBJECTS), rng.choice(QUALIFIERS)) if part)
+
+
+def _cell(rng, line_id, year, yearly, result) -> tuple:
+    draw = rng.random()
+    if draw < UNKNOWN_SHARE:
+        result.unknown += 1
+        return (line_id, year, CellKind.UNKNOWN, None, 1, False, "")
+    if draw < UNKNOWN_SHARE + FINANCED_SHARE:
+        result.financed += 1
+        return (line_id, year, CellKind.FINANCED_ELSEWHERE, None, 1, False, FINANCED_TEXT)
+    amount = Decimal(rng.randint(1, 500)) / 10
+    yearly[year] += amount
+    return (line_id, year, CellKind.AMOUNT, amount, 1, False, "")
+
+
+def _links(rng, strategies, by_strategy) -> list[tuple]:
+    """Some initiatives of each strategy continue one of a strategy that started earlier."""
+    links, seen = [], set()
+    for strategy in strategies:
+        earlier = [other for other in strategies if other.first_year < strategy.first_year]
+        if not earlier:
+            continue
+        for successor in by_strategy[strategy.pk]:
+            if rng.random() >= LINKED_SHARE:
+                continue
+            predecessor = rng.choice(by_strategy[rng.choice(earlier).pk])
+            if (predecessor, successor) in seen:
+                continue
+            seen.add((predecessor, successor))
+            links.append((predecessor, successor, rng.choice(LinkRelation.values), SOURCE))
+    return links
+
+
+def _reserve_ids(model, count: int) -> list[int]:
+    """Primary keys taken from the table's own sequence, so rows can be written with COPY and referred to."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _text(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy(model, fields: list[str], rows: list[tuple], chunk: int = 100_000) -> None:
+    """Write rows with COPY, the fastest way into PostgreSQL, in chunks that keep the buffer small."""
+    columns = ", ".join(f'"{model._meta.get_field(name).column}"' for name in fields)
+    statement = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
+    with connection.cursor() as cursor:
+        # COPY bypasses Django's execute wrappers; this statement passes through pgtrigger's, which sets the
+        # transaction-local list of ignored triggers that the COPY below then sees.
+        cursor.execute("SELECT 1")
+        for start in range(0, len(rows), chunk):
+            buffer = io.StringIO(
+                "".join("\t".join(_text(value) for value in row) + "\n" for row in rows[start : start + chunk])
+            )
+            cursor.copy_expert(statement, buffer)
