@@ -1,6 +1,9 @@
 """Reading the posted grid: which cells the editor changed, and what they wrote."""
 
+import re
+
 from budgets.cells import ParsedCell, parse_cell
+from budgets.models import Allocation, BudgetLine
 from editing.services import CellEdit, GridError
 
 
@@ -16,24 +19,43 @@ def _as_shown(shown: str | None, cell) -> ParsedCell | None:
         return ParsedCell.of(cell)
 
 
-def grid_edits(post, table) -> list[CellEdit]:
-    """The edits in a posted grid; a GridError names every cell that cannot be read."""
+CELL_NAME = re.compile(r"^c-(\d+)-(\d+)$")
+
+
+def grid_edits(post, strategy) -> list[CellEdit]:
+    """The edits in a posted grid, in the table's order; a GridError names every cell that cannot be read.
+
+    Only the posted cells are read from the database (the grid's script posts only the changed ones), so a
+    save costs the same in a strategy of 5.000 lines as in one of fifty. Cells of other strategies or years
+    outside the period are not part of this grid and are ignored.
+    """
+    posted = {}
+    for name in post:
+        match = CELL_NAME.match(name)
+        if match and int(match.group(2)) in strategy.years:
+            posted[(int(match.group(1)), int(match.group(2)))] = name
+    lines = {
+        pk: (chapter is None, chapter or 0, position)
+        for pk, chapter, position in BudgetLine.objects.for_strategy(strategy)
+        .filter(pk__in={line_id for line_id, _ in posted})
+        .values_list("pk", "chapter__number", "position")
+    }
+    stored = {
+        (cell.line_id, cell.year): cell
+        for cell in Allocation.objects.filter(line_id__in=lines, year__in={year for _, year in posted})
+    }
     edits, errors = [], {}
-    for row in table.rows:
-        for year, cell in zip(table.years, row.cells, strict=True):
-            name = cell_name(row.line.pk, year)
-            if name not in post:
-                continue
-            typed = post[name]
-            try:
-                parsed = parse_cell(typed)
-            except ValueError as error:
-                errors[(row.line.pk, year)] = str(error)
-                continue
-            if parsed == _as_shown(post.get(f"o-{row.line.pk}-{year}"), cell):
-                continue
-            version = post.get(f"v-{row.line.pk}-{year}", "")
-            edits.append(CellEdit(row.line.pk, year, parsed, int(version) if version.isdigit() else None))
+    for line_id, year in sorted((key for key in posted if key[0] in lines), key=lambda key: (lines[key[0]], key[1])):
+        typed = post[posted[(line_id, year)]]
+        try:
+            parsed = parse_cell(typed)
+        except ValueError as error:
+            errors[(line_id, year)] = str(error)
+            continue
+        if parsed == _as_shown(post.get(f"o-{line_id}-{year}"), stored.get((line_id, year))):
+            continue
+        version = post.get(f"v-{line_id}-{year}", "")
+        edits.append(CellEdit(line_id, year, parsed, int(version) if version.isdigit() else None))
     if errors:
         raise GridError(errors)
     return edits

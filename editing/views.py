@@ -120,7 +120,7 @@ def grid(request, slug):
         return _grid(request, strategy)
     typed = request.POST.dict()
     try:
-        edits = grid_edits(request.POST, budget_table(strategy))
+        edits = grid_edits(request.POST, strategy)
         if not edits:
             raise GridError(page=[_("Nothing was changed, so nothing was saved.")])
         result = save_grid(strategy, request.user, edits, request.POST.get("reason", ""))
