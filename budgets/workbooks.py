@@ -12,7 +12,6 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -21,6 +20,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from budgets.cells import format_cell
 from budgets.exports import AllocationExport
 from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, PublishedTotal
+from budgets.text import without_control_characters
 
 BUDGET_SHEET = "Budget"
 DATA_SHEET = "Data"
@@ -32,11 +32,6 @@ NUMBER_FORMAT = "#,##0.0"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
 BAND = PatternFill("solid", fgColor="EEF3F8")
-
-
-def printable(value):
-    """Text without the control characters Excel cannot hold (the admin lets a title keep one), else as it is."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def header(years) -> list[str]:
@@ -52,14 +47,14 @@ class _Sheet:
 
     def plain(self, value):
         """A value without styling, as fast as write-only mode writes; only formula-like text is wrapped."""
-        value = printable(value)
+        value = without_control_characters(value)
         if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
             return self.text(value)
         return value
 
     def text(self, value, *, bold=False, band=False):
         # Stripped first, so that a control character cannot hide a leading "=" from the check below.
-        value = printable(value)
+        value = without_control_characters(value)
         cell = WriteOnlyCell(self.worksheet, value=value)
         if isinstance(value, str):
             # A text cell stays text: Excel shows '=HYPERLINK(…)' in a title, never runs it.
@@ -103,7 +98,7 @@ def _cell(sheet: _Sheet, cell: Allocation | None):
         return sheet.text(cell.text)
     written = sheet.number(float(cell.amount))
     if cell.text:
-        written.comment = Comment(printable(cell.text), "Strategy Tracker")
+        written.comment = Comment(without_control_characters(cell.text), "Strategy Tracker")
     return written
 
 
@@ -276,7 +271,7 @@ def write_notes_sheet(workbook, strategy) -> None:
 
 def _finish(workbook, title: str, subject: str) -> bytes:
     generated = datetime.now(UTC)
-    workbook.properties.title = printable(title)
+    workbook.properties.title = without_control_characters(title)
     workbook.properties.subject = subject
     workbook.properties.creator = "Strategy Tracker"
     workbook.properties.description = _("Generated %(when)s from the %(which)s figures.") % {

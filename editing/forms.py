@@ -8,6 +8,7 @@ from editing.services import CellEdit, GridError
 
 
 def cell_name(line_id: int, year: int) -> str:
+    """The grid input of one cell; CELL_NAME reads it back."""
     return f"c-{line_id}-{year}"
 
 

@@ -19,7 +19,7 @@ from budgets.text import has_control_characters
 from budgets.workbooks import change_log_workbook
 from dashboard.views import xlsx_response
 from editing import history
-from editing.forms import grid_edits
+from editing.forms import cell_name, grid_edits
 from editing.imports import MAX_BYTES, WorkbookError, edits_from_session, edits_to_session, read_workbook
 from editing.permissions import can_edit
 from editing.services import GridError, revert_change, revert_save, save_grid
@@ -41,7 +41,7 @@ def _grid_line(row, years, typed: dict, errors: dict) -> dict:
     line_id = row.line.pk
     cells = []
     for year, cell in zip(years, row.cells, strict=True):
-        name, shown = f"c-{line_id}-{year}", format_cell(cell)
+        name, shown = cell_name(line_id, year), format_cell(cell)
         cells.append(
             {
                 "year": year,
