@@ -114,6 +114,18 @@ class BudgetTable:
         ]
 
 
+def _per_line(through, strategy, related: str, order: str, objects: dict) -> defaultdict:
+    """Line id → the objects one many-to-many relation of the strategy's lines links it to, ordered by ``order``."""
+    linked = defaultdict(list)
+    for line_id, related_id in (
+        through.objects.filter(budgetline__strategy=strategy)
+        .order_by(f"{related}__{order}")
+        .values_list("budgetline_id", f"{related}_id")
+    ):
+        linked[line_id].append(objects[related_id])
+    return linked
+
+
 def budget_table(strategy: Strategy) -> BudgetTable:
     """The strategy's table in eight queries, each a flat list grouped here.
 
@@ -128,21 +140,9 @@ def budget_table(strategy: Strategy) -> BudgetTable:
         cell = StoredCell(*values)
         cells[cell.line_id][cell.year] = cell
     initiatives = {item.pk: item for item in Initiative.objects.for_strategy(strategy).order_by("position")}
-    funded = defaultdict(list)
-    for line_id, initiative_id in (
-        BudgetLine.initiatives.through.objects.filter(budgetline__strategy=strategy)
-        .order_by("initiative__position")
-        .values_list("budgetline_id", "initiative_id")
-    ):
-        funded[line_id].append(initiatives[initiative_id])
+    funded = _per_line(BudgetLine.initiatives.through, strategy, "initiative", "position", initiatives)
     footnotes = {footnote.pk: footnote for footnote in strategy.footnotes.all()}
-    marked = defaultdict(list)
-    for line_id, footnote_id in (
-        BudgetLine.footnotes.through.objects.filter(budgetline__strategy=strategy)
-        .order_by("footnote__marker")
-        .values_list("budgetline_id", "footnote_id")
-    ):
-        marked[line_id].append(footnotes[footnote_id])
+    marked = _per_line(BudgetLine.footnotes.through, strategy, "footnote", "marker", footnotes)
     published = defaultdict(dict)
     for item in PublishedTotal.objects.filter(strategy=strategy).select_related("footnote"):
         published[item.chapter_id][item.year] = item
