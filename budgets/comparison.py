@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from budgets.models import FrameAmount, FrameKind, YearSum
-from budgets.numbers import ZERO, Figure, format_amount
+from budgets.numbers import ONE_DECIMAL, ZERO, Figure, format_amount
 from initiatives.models import Chapter, Strategy, Theme
 
 
@@ -82,6 +82,9 @@ def yearly_funding(strategies=None) -> YearlyFunding:
     return YearlyFunding(years=years, strategies=strategies, allocated=allocated, frames=frames)
 
 
+NOTHING = Figure()
+
+
 class GroupBy:
     THEME = "theme"
     CHAPTER = "chapter"
@@ -96,16 +99,17 @@ class ComparisonRow:
     def changes(self, years) -> list[tuple[int, int, Decimal | None, Decimal | None]]:
         """Each selected year against the one before it: (from, to, change in mio. kr., change in per cent)."""
         result = []
+        period = self.strategy.years if self.strategy else None
         for before, after in zip(years, years[1:], strict=False):
-            if self.strategy and not (before in self.strategy.years and after in self.strategy.years):
+            if period is not None and not (before in period and after in period):
                 result.append((before, after, None, None))
                 continue
-            old, new = self.figures.get(before, Figure()), self.figures.get(after, Figure())
-            if not (old.is_complete and new.is_complete):
+            old, new = self.figures.get(before, NOTHING), self.figures.get(after, NOTHING)
+            if old.unknown or new.unknown:
                 result.append((before, after, None, None))
                 continue
             difference = new.amount - old.amount
-            percent = None if old.amount == 0 else (difference / old.amount * 100).quantize(Decimal("0.1"))
+            percent = None if old.amount == 0 else (difference / old.amount * 100).quantize(ONE_DECIMAL)
             result.append((before, after, difference, percent))
         return result
 

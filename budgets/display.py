@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from budgets.cells import ParsedCell, StoredCell
 from budgets.models import Allocation, BaselineCell, CellKind
-from budgets.numbers import Figure, format_amount
+from budgets.numbers import Figure, amount_formatter
 
 SORTS_LAST = Decimal("-1")
 
@@ -34,25 +34,44 @@ def amount_html(value):
 
     What it returns is safe HTML: the words are escaped, and an amount is digits and separators.
     """
-    if value is None or value == "":
-        return ""
-    if isinstance(value, Figure):
-        if value.unknown and not value.amount:
-            return _in_words(get_language())["unknown"]
-        if value.financed and not value.amount:
-            return _in_words(get_language())["financed"]
-        if value.unknown:
-            return mark_safe(format_amount(value.amount) + _in_words(get_language())["plus unknown"])
-        return format_amount(value.amount)
-    if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
-        if value.kind == CellKind.UNKNOWN:
-            return _in_words(get_language())["unknown"]
-        if value.kind == CellKind.FINANCED_ELSEWHERE:
-            return format_html('<span class="cell-text">{}</span>', value.text)
-        if value.text:
-            return format_html('{} <span class="cell-text">{}</span>', format_amount(value.amount), value.text)
-        return format_amount(value.amount)
-    return format_amount(Decimal(value))
+    return amount_html_formatter()(value)
+
+
+_html_formatters: dict = {}
+
+
+def amount_html_formatter():
+    """``amount_html`` for the active language, its words and separators looked up once, for a table's cells."""
+    language = get_language()
+    formatter = _html_formatters.get(language)
+    if formatter is None:
+        formatter = _html_formatters[language] = _html_formatter(_in_words(language), amount_formatter(language))
+    return formatter
+
+
+def _html_formatter(words: dict, format_amount):
+    def formatter(value):
+        if value is None or value == "":
+            return ""
+        if isinstance(value, Figure):
+            if value.unknown and not value.amount:
+                return words["unknown"]
+            if value.financed and not value.amount:
+                return words["financed"]
+            if value.unknown:
+                return mark_safe(format_amount(value.amount) + words["plus unknown"])
+            return format_amount(value.amount)
+        if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
+            if value.kind == CellKind.UNKNOWN:
+                return words["unknown"]
+            if value.kind == CellKind.FINANCED_ELSEWHERE:
+                return format_html('<span class="cell-text">{}</span>', value.text)
+            if value.text:
+                return format_html('{} <span class="cell-text">{}</span>', format_amount(value.amount), value.text)
+            return format_amount(value.amount)
+        return format_amount(Decimal(value))
+
+    return formatter
 
 
 def amount_text(value) -> str:

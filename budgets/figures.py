@@ -19,7 +19,13 @@ from initiatives.models import Chapter, Initiative, Strategy, lineage
 
 
 def total(figures) -> Figure:
-    return sum(figures, Figure())
+    """The sum of Figures, made as one: adding them pairwise makes a Figure per addition, 20.000 on a large page."""
+    amount, unknown, financed = ZERO, 0, 0
+    for figure in figures:
+        amount += figure.amount
+        unknown += figure.unknown
+        financed += figure.financed
+    return Figure(amount, unknown, financed)
 
 
 # The sums below are computed once per table: pages and charts read each of them many times over, and a

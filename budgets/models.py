@@ -226,14 +226,10 @@ class YearSumQuerySet(models.QuerySet):
                 financed_cells=Sum("financed", default=0),
             )
             .order_by(*fields)
+            .values_list(*fields, "total", "unknown_cells", "financed_cells")
         )
-        return [
-            {
-                **{field: row[field] for field in fields},
-                "figure": Figure(row["total"], row["unknown_cells"], row["financed_cells"]),
-            }
-            for row in rows
-        ]
+        width = len(fields)
+        return [{**dict(zip(fields, row[:width], strict=True)), "figure": Figure(*row[width:])} for row in rows]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

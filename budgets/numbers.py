@@ -46,26 +46,35 @@ def parse_amount(text: str) -> Decimal:
     return value.quantize(ONE_DECIMAL)
 
 
-_separators: dict[str | None, dict[int, str]] = {}
+_formatters: dict = {}
+
+
+def amount_formatter(language: str | None = None):
+    """``format_amount`` for one language, its separators looked up once: a page formats thousands of amounts.
+
+    Python's own formatting groups the digits; the language's separators are swapped in after. Django's
+    number_format gives the same text (a property test holds them together) but looks everything up per call.
+    """
+    language = language or get_language()
+    formatter = _formatters.get(language)
+    if formatter is None:
+        decimal_separator = formats.get_format("DECIMAL_SEPARATOR", lang=language)
+        thousand_separator = formats.get_format("THOUSAND_SEPARATOR", lang=language)
+
+        def formatter(value: Decimal) -> str:
+            rounded = value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+            if not rounded:
+                rounded = ZERO  # no "-0,0"
+            text = f"{rounded:,.1f}"  # always ends in ".d"
+            return text[:-2].replace(",", thousand_separator) + decimal_separator + text[-1]
+
+        _formatters[language] = formatter
+    return formatter
 
 
 def format_amount(value: Decimal) -> str:
-    """One decimal, grouped, in the active language's notation: 1.234,5 in Danish, 1,234.5 in English.
-
-    The same text as Django's number_format with grouping forced, written by Python's own formatting with
-    the language's separators swapped in: a strategy page formats ten thousand amounts, and number_format
-    looks the separators up again for each.
-    """
-    rounded = value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-    if not rounded:
-        rounded = ZERO  # no "-0,0"
-    language = get_language()
-    table = _separators.get(language)
-    if table is None:
-        table = _separators[language] = str.maketrans(
-            {",": formats.get_format("THOUSAND_SEPARATOR"), ".": formats.get_format("DECIMAL_SEPARATOR")}
-        )
-    return f"{rounded:,.1f}".translate(table)
+    """One decimal, grouped, in the active language's notation: 1.234,5 in Danish, 1,234.5 in English."""
+    return amount_formatter()(value)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
+import json
 import re
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -22,3 +24,15 @@ def linked_sources(text: str) -> str:
             escaped,
         )
     )
+
+
+@register.filter
+def chart_data(figure: dict, element_id: str) -> str:
+    """A chart's figure as Django's json_script writes it, without the spaces after separators.
+
+    json_script escapes with str.translate, which reads a dict per character: 50 ms for the megabyte of a
+    comparison of a thousand chapters. Three replaces escape the same characters in a tenth of that.
+    """
+    text = json.dumps(figure, cls=DjangoJSONEncoder, separators=(",", ":"))
+    text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
+    return format_html('<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text))
