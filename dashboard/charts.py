@@ -188,13 +188,14 @@ def lineage_chart(chain) -> dict:
     return figure(traces, _layout(barmode="stack", xaxis={"dtick": 1}))
 
 
-def comparison_chart(comparison) -> dict:
-    """Grouped bars: each theme or chapter, one bar per selected year."""
-    labels = [row.label for row in comparison.rows]
+def comparison_chart(comparison, rows=None) -> dict:
+    """Grouped bars: each theme or chapter (of ``rows``, by default all), one bar per selected year."""
+    rows = comparison.rows if rows is None else rows
+    labels = [row.label for row in rows]
     traces = [
         bar(
             x=labels,
-            y=[_number(row.figures[year].amount) if year in row.figures else 0 for row in comparison.rows],
+            y=[_number(row.figures[year].amount) if year in row.figures else 0 for row in rows],
             name=str(year),
             marker={"color": colour(index + 1)},
             hovertemplate="%{x}<br>%{y:,.1f} " + _("mio. kr.") + f"<extra>{year}</extra>",

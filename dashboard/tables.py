@@ -1,18 +1,22 @@
 """The public tables (django-tables2). Each can also be downloaded as CSV from the same rows."""
 
 import csv
+from functools import cached_property
+from itertools import pairwise
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
+from django_tables2.rows import BoundPinnedRow
 from django_tables2.utils import AttributeDict, OrderBy
 
-from budgets.display import amount_html, amount_text, sort_key
-from budgets.numbers import format_amount
+from budgets.display import amount_html, amount_html_formatter, amount_text, sort_key
+from budgets.numbers import amount_formatter
 
 
 class AmountColumn(tables.Column):
@@ -41,12 +45,26 @@ def csv_response(table: tables.Table, filename: str) -> HttpResponse:
     return response
 
 
+class RowsPaginator(Paginator):
+    """Pages of a table's rows: rows pinned to every page (a total) neither count nor make a page of their own."""
+
+    @cached_property
+    def count(self) -> int:
+        return len(self.object_list.data)
+
+
 class LeanBody:
     """A table body written straight to HTML, for tables whose records are dicts of plain values and amounts.
 
     The markup is what django-tables2's template gives; its per-cell machinery costs a tenth of a millisecond a
     cell, which on the overview of a hundred strategies or a comparison by chapter is most of the page's time.
     """
+
+    def shown_records(self) -> list:
+        """The records on the page shown, without rows pinned to every page."""
+        if getattr(self, "page", None):
+            return list(self.page.object_list.data)
+        return list(self.data.data)
 
     def body_html(self) -> str:
         columns = []
@@ -61,20 +79,23 @@ class LeanBody:
                     f"<td {bound.attrs['td'].as_html()}>",
                 )
             )
+        amount_html = amount_html_formatter()  # safe by construction, see budgets.display.amount_html
         parts = [f"<tbody {AttributeDict(self.attrs.get('tbody', {})).as_html()}>"]
-        for index, record in enumerate(self.data.data):
-            parts.append(f'<tr class="{"odd" if index % 2 else "even"}">')
+        for index, row in enumerate(self.paginated_rows):
+            record = row.record
+            pinned = " total" if isinstance(row, BoundPinnedRow) else ""
+            parts.append(f'<tr class="{"odd" if index % 2 else "even"}{pinned}">')
             for key, empty, default, amount, opening in columns:
                 value = record.get(key)
                 if value in empty:
                     text = default
                 elif amount:
-                    text = amount_html(value)  # safe by construction, see amount_html
+                    text = amount_html(value)
                 else:
                     text = conditional_escape(localize(value))
                 parts.append(f"{opening}{text}</td>")
             parts.append("</tr>")
-        if not self.data.data and self.empty_text:
+        if not self.paginated_rows and self.empty_text:
             parts.append(f'<tr><td colspan="{len(columns)}">{conditional_escape(self.empty_text)}</td></tr>')
         parts.append("</tbody>")
         return mark_safe("".join(parts))
@@ -137,6 +158,7 @@ class BudgetTable(tables.Table):
         """
         years = [f"y{year}" for year in self.budget.years]
         initiative_url = _url_maker("initiative_detail")
+        amount = amount_html_formatter()  # safe by construction, see budgets.display.amount_html
         no_line = format_html(' <span class="hint">{}</span>', gettext("(no row of its own in the budget table)"))
         parts, chapter_key = [], None
         for index, record in enumerate(self.data.data):
@@ -144,7 +166,7 @@ class BudgetTable(tables.Table):
                 if chapter_key is not None:
                     parts.append("</tbody>")
                 chapter_key = record["chapter_key"]
-                parts.append(_chapter_head(record["section"]))
+                parts.append(_chapter_head(record["section"], amount))
             title = conditional_escape(record["title"])
             if record["initiative"] is not None:
                 title = format_html('<a href="{}">{}</a>', initiative_url(record["initiative"].pk), title)
@@ -156,16 +178,12 @@ class BudgetTable(tables.Table):
                 f'<tr class="{record["kind"]} {"odd" if index % 2 else "even"}">'
                 f'<td class="number-col">{conditional_escape(record["numbers"] or "")}</td>'
                 f'<th scope="row">{title}{markers}{no_line if record["kind"] == "no-line" else ""}</th>'
-                + "".join(f'<td class="number">{_amount(record[key])}</td>' for key in years)
-                + f'<td class="number">{_amount(record["total"])}</td></tr>'
+                + "".join(f'<td class="number">{amount(record[key])}</td>' for key in years)
+                + f'<td class="number">{amount(record["total"])}</td></tr>'
             )
         if chapter_key is not None:
             parts.append("</tbody>")
         return mark_safe("".join(parts))
-
-
-def _amount(value) -> str:
-    return amount_html(value)  # safe by construction
 
 
 def _url_maker(name: str):
@@ -175,7 +193,7 @@ def _url_maker(name: str):
     return lambda pk: pattern.format(int(pk))
 
 
-def _chapter_head(section) -> str:
+def _chapter_head(section, amount) -> str:
     head = (
         f'<tbody class="chapter" id="chapter-{section.chapter.number}">'
         if section.chapter
@@ -184,7 +202,7 @@ def _chapter_head(section) -> str:
     if section.chapter is None:
         return head
     amounts = "".join(
-        f'<td class="number">{_amount(subtotal) if section.rows else ""}</td>' for subtotal in section.subtotals
+        f'<td class="number">{amount(subtotal) if section.rows else ""}</td>' for subtotal in section.subtotals
     )
     return format_html(
         '{}<tr class="chapter-heading"><th scope="rowgroup" colspan="2">{}. {}</th>{}<td class="number">{}</td></tr>',
@@ -192,13 +210,16 @@ def _chapter_head(section) -> str:
         section.chapter.number,
         section.chapter.title,
         mark_safe(amounts),
-        _amount(section.total) if section.rows else "",
+        amount(section.total) if section.rows else "",
     )
 
 
 def budget_table(table, order_by=None) -> BudgetTable:
     """Rows for django-tables2 from a budgets.figures.BudgetTable, sort keys included."""
     years = list(table.years)
+    if order_by and order_by.removeprefix("-") not in {"numbers", "title", "total", *(f"y{year}" for year in years)}:
+        # ?sort= names no column (a typo, or a probe): the table keeps its own order.
+        order_by = None
     records = []
 
     def record(chapter_key, section, numbers, title, cells, total, line=None, initiative=None, footnotes=()):
@@ -217,11 +238,13 @@ def budget_table(table, order_by=None) -> BudgetTable:
             "initiative": initiative,
             "footnotes": footnotes,
             "total": total,
-            "sort_total": sort_key(total),
         }
         for year, cell in zip(years, cells, strict=True):
             row[f"y{year}"] = cell
-            row[f"sort_y{year}"] = sort_key(cell)
+        if order_by:  # the keys unknown and text cells sort by, needed only when the reader sorts
+            row["sort_total"] = sort_key(total)
+            for year, cell in zip(years, cells, strict=True):
+                row[f"sort_y{year}"] = sort_key(cell)
         return row
 
     for chapter_key, section in enumerate([*table.sections, table.reserves]):
@@ -256,9 +279,6 @@ def budget_table(table, order_by=None) -> BudgetTable:
     columns = [
         (f"y{year}", AmountColumn(verbose_name=str(year), order_by=("chapter_key", f"sort_y{year}"))) for year in years
     ]
-    if order_by and order_by.removeprefix("-") not in {"numbers", "title", "total", *(name for name, _ in columns)}:
-        # ?sort= names no column (a typo, or a probe): the table keeps its own order.
-        order_by = None
     result = BudgetTable(
         records, extra_columns=columns, sequence=("numbers", "title", "...", "total"), order_by=order_by
     )
@@ -290,7 +310,7 @@ class InitiativeTable(tables.Table):
 
     class Meta:
         attrs = {"class": "budget", "id": "initiatives"}
-        template_name = "django_tables2/table.html"
+        template_name = "dashboard/table.html"
         order_by = ()
 
     def render_status(self, record):
@@ -306,19 +326,25 @@ class InitiativeTable(tables.Table):
 
 
 def comparison_table(comparison) -> tables.Table:
-    """Rows of the comparison: each group's money per year, then each year against the one before."""
+    """Rows of the comparison: each group's money per year, then each year against the one before.
+
+    The total is pinned below the rows, so each page of a long comparison ends with the total of all of it.
+    """
     years = comparison.years
+    amount, year_keys = amount_formatter(), [(year, f"y{year}") for year in years]
+    change_keys = {(before, after): (f"d{before}_{after}", f"p{before}_{after}") for before, after in pairwise(years)}
     records = []
     for row in [*comparison.rows, comparison.totals]:
-        record = {"label": row.label}
-        for year in years:
-            record[f"y{year}"] = row.figures.get(year)
+        record = {"label": row.label, "row": row}
+        for year, key in year_keys:
+            record[key] = row.figures.get(year)
         for before, after, difference, percent in row.changes(years):
-            record[f"d{before}_{after}"] = difference
-            record[f"p{before}_{after}"] = None if percent is None else f"{format_amount(percent)} %"
+            difference_key, percent_key = change_keys[(before, after)]
+            record[difference_key] = difference
+            record[percent_key] = None if percent is None else f"{amount(percent)} %"
         records.append(record)
     columns = [(f"y{year}", AmountColumn(verbose_name=str(year))) for year in years]
-    for before, after in zip(years, years[1:], strict=False):
+    for before, after in pairwise(years):
         columns.append(
             (
                 f"d{before}_{after}",
@@ -346,4 +372,7 @@ def comparison_table(comparison) -> tables.Table:
             orderable = False
             template_name = "dashboard/lean_table.html"
 
-    return ComparisonTable(records, extra_columns=columns)
+        def get_bottom_pinned_data(self):
+            return records[-1:]
+
+    return ComparisonTable(records[:-1], extra_columns=columns)

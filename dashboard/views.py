@@ -20,6 +20,8 @@ from initiatives.models import Initiative, Strategy
 SOURCE_NAME = re.compile(r"^[\w-]+\.(txt|md)$")
 
 
+COMPARISON_ROWS_PER_PAGE = 100
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -151,7 +153,18 @@ def compare(request):
     data = form.cleaned_data
     comparison = compare_figures(data["strategy"], data["year"], data["by"])
     table = tables.comparison_table(comparison)
-    context = {"form": form, "comparison": comparison, "table": table, "chart": charts.comparison_chart(comparison)}
+    # A hundred strategies compared by chapter are a thousand rows: the page shows them a hundred at a time and
+    # charts those; the CSV file and the workbook hold them all.
+    RequestConfig(
+        request, paginate={"per_page": COMPARISON_ROWS_PER_PAGE, "paginator_class": tables.RowsPaginator}
+    ).configure(table)
+    shown = [record["row"] for record in table.shown_records()]
+    context = {
+        "form": form,
+        "comparison": comparison,
+        "table": table,
+        "chart": charts.comparison_chart(comparison, shown),
+    }
     return _csv_or_page(request, table, "comparison", "dashboard/compare.html", context)
 
 

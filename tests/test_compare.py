@@ -1,8 +1,15 @@
+import csv
+import io
+import json
 from decimal import Decimal
 
 import pytest
+from django.utils.html import strip_tags
 
 from budgets.comparison import compare
+from budgets.display import amount_html
+from budgets.synthetic import generate_data
+from dashboard.views import COMPARISON_ROWS_PER_PAGE
 from initiatives.models import Strategy
 from tests.helpers import table_rows
 
@@ -82,3 +89,81 @@ class TestCompare:
 
         lines = response.content.decode().splitlines()
         assert lines[-1] == 'I alt,100.4,99.1,-1.3,"-1,3 %"'
+
+
+def as_read(figure) -> str:
+    """A sum as a reader sees it in a cell: "2.417,6 + ukendt"."""
+    return " ".join(strip_tags(amount_html(figure)).split())
+
+
+def chart_labels(html: str) -> list[str]:
+    """The categories the comparison chart draws, read from the figure the page hands to Plotly."""
+    start = html.index('<script id="chart-compare-data" type="application/json">')
+    figure = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    return figure["data"][0]["x"]
+
+
+class TestCompareManyChapters:
+    """Ten more strategies of ten chapters: by chapter, more rows than one page shows."""
+
+    @pytest.fixture(autouse=True)
+    def many_chapters(self, db):
+        generate_data(10, 100, 10, seed=11)
+        self.strategies = list(Strategy.objects.all())
+        self.years = sorted({year for strategy in self.strategies for year in strategy.years})
+        self.comparison = compare(self.strategies, self.years, "chapter")
+        assert len(self.comparison.rows) > COMPARISON_ROWS_PER_PAGE
+
+    def test_it_shows_a_hundred_chapters_and_the_total_of_them_all(self, client):
+        table = rows(client.get("/compare/", {"by": "chapter"}))
+
+        assert len(table) == 1 + COMPARISON_ROWS_PER_PAGE + 1  # the header, a page of chapters, the total
+        assert [row[0] for row in table[1:-1]] == [row.label for row in self.comparison.rows[:COMPARISON_ROWS_PER_PAGE]]
+        total = self.comparison.totals.figures
+        assert table[-1][: 1 + len(self.years)] == ["I alt", *(as_read(total[year]) for year in self.years)]
+
+    def test_it_shows_the_rest_on_the_next_page_with_the_same_total(self, client):
+        first = rows(client.get("/compare/", {"by": "chapter"}))
+        second = rows(client.get("/compare/", {"by": "chapter", "page": "2"}))
+
+        labels = [row[0] for row in first[1:-1] + second[1:-1]]
+        assert labels == [row.label for row in self.comparison.rows]
+        assert second[-1] == first[-1]
+
+    def test_it_says_which_rows_are_shown(self, client):
+        html = client.get("/compare/", {"by": "chapter", "page": "2"}).content.decode()
+
+        count = len(self.comparison.rows)
+        assert f"Række 101–{count} af {count} vises her og i diagrammet" in " ".join(html.split())
+
+    def test_it_charts_the_chapters_of_the_page_shown(self, client):
+        html = client.get("/compare/", {"by": "chapter", "page": "2"}).content.decode()
+
+        assert chart_labels(html) == [row.label for row in self.comparison.rows[COMPARISON_ROWS_PER_PAGE:]]
+
+    def test_it_links_the_next_page_with_the_selection_kept(self, client):
+        html = client.get("/compare/", {"by": "chapter", "year": ["2024", "2025"]}).content.decode()
+
+        assert 'rel="next"' in html
+        assert "?by=chapter&amp;year=2024&amp;year=2025&amp;page=2" in html
+
+    @pytest.mark.parametrize("page, first", [("abc", 0), ("0", None), ("99999999", None)])
+    def test_it_shows_the_first_or_last_page_for_a_page_that_is_not_there(self, client, page, first):
+        response = client.get("/compare/", {"by": "chapter", "page": page})
+
+        assert response.status_code == 200
+        shown = rows(response)[1][0]
+        last_page_start = (len(self.comparison.rows) - 1) // COMPARISON_ROWS_PER_PAGE * COMPARISON_ROWS_PER_PAGE
+        assert shown == self.comparison.rows[last_page_start if first is None else first].label
+
+    def test_it_puts_every_chapter_in_the_csv_file(self, client):
+        response = client.get("/compare/", {"by": "chapter", "export": "csv"})
+
+        lines = list(csv.reader(io.StringIO(response.content.decode())))
+        assert [line[0] for line in lines[1:]] == [row.label for row in self.comparison.rows] + ["I alt"]
+
+    def test_it_shows_few_rows_without_pages(self, client):
+        html = client.get("/compare/", {"by": "theme"}).content.decode()
+
+        assert 'class="pagination"' not in html
+        assert "vises her og i diagrammet" not in html

@@ -17,6 +17,16 @@ class TestInitiativeList:
         assert response.context["count"] == 73
         assert len(rows(response)) == 50
 
+    def test_it_pages_the_list_in_the_readers_language(self, client):
+        first = client.get("/initiatives/").content.decode()
+        second = client.get("/en/initiatives/", {"page": "2"}).content.decode()
+
+        assert '<nav class="pagination" aria-label="Tabellens sider">' in first
+        assert '<a rel="next" href="?page=2">Næste side</a>' in first
+        assert '<a href="?page=1" aria-current="page">1</a>' in first
+        assert '<a rel="prev" href="?page=1">Previous page</a>' in second
+        assert len(rows(client.get("/initiatives/", {"page": "2"}))) == 73 - 50
+
     def test_it_finds_initiatives_by_text_across_strategies(self, client):
         found = rows(client.get("/initiatives/", {"q": "trial nation"}))
 

@@ -3,6 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
+from budgets.comparison import compare
+from budgets.synthetic import generate_data
+from initiatives.models import Strategy
+
 
 def chart_traces(page, chart_id: str) -> dict[str, list]:
     """The data Plotly drew, read back from the chart element in the page."""
@@ -90,3 +94,25 @@ def test_it_works_without_the_internet(page, app_url):
     chart_traces(page, "chart-chapters")
 
     assert outside == []
+
+
+def test_it_pages_through_a_long_comparison_and_charts_each_page(page, app_url, axe_violations):
+    generate_data(10, 100, 10, seed=11)
+    strategies = list(Strategy.objects.all())
+    labels = [
+        row.label for row in compare(strategies, sorted({y for s in strategies for y in s.years}), "chapter").rows
+    ]
+    page.goto(f"{app_url}/compare/")
+    page.get_by_label("kapitel").check()
+    page.get_by_role("button", name="Sammenlign").click()
+    assert page.evaluate("document.getElementById('chart-compare').data[0].x") == labels[:100]
+
+    page.get_by_role("link", name="Næste side").click()
+
+    assert "by=chapter" in page.url and page.url.endswith("page=2")
+    expect(page.locator("#comparison tbody tr").first.locator("td").first).to_have_text(labels[100])
+    expect(page.locator("#comparison tbody tr").last.locator("td").first).to_have_text("I alt")
+    page.wait_for_function("document.getElementById('chart-compare').data !== undefined")
+    assert page.evaluate("document.getElementById('chart-compare').data[0].x") == labels[100:200]
+    expect(page.get_by_role("link", name="2", exact=True)).to_have_attribute("aria-current", "page")
+    assert axe_violations(page) == []
