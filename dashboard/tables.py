@@ -8,6 +8,7 @@ import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.encoding import force_str
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -17,6 +18,7 @@ from django_tables2.utils import AttributeDict, OrderBy
 
 from budgets.display import amount_html, amount_html_formatter, amount_text, sort_key
 from budgets.numbers import amount_formatter
+from initiatives.models import Theme
 
 
 class AmountColumn(tables.Column):
@@ -323,6 +325,32 @@ class InitiativeTable(tables.Table):
 
     def value_status(self, record):
         return self.render_status(record)
+
+    def as_values(self, exclude_columns=None):
+        """The rows of the CSV file, the values django-tables2's own as_values gives (a test holds them equal).
+
+        django-tables2 inspects the signature of a column's value method for every cell: 0,3 ms a row, half a
+        minute for the 100.000 initiatives of a large ministry. This reads each value straight off the record.
+        """
+        exclude = set(exclude_columns or ())
+        columns = [
+            column
+            for column in self.columns.iterall()
+            if not (column.column.exclude_from_export or column.name in exclude)
+        ]
+        yield [force_str(column.header, strings_only=True) for column in columns]
+        themes = {value: str(label) for value, label in Theme.choices}  # get_theme_display translates all per call
+        for initiative in self.data.data.iterator(chunk_size=2000):
+            values = {
+                "strategy": initiative.chapter.strategy.short_title,
+                "number": initiative.number,
+                "title": initiative.title,
+                "chapter": initiative.chapter.title,
+                "theme": themes.get(initiative.theme, initiative.theme),
+                "amount": "" if initiative.amount is None else amount_text(initiative.amount),
+                "status": self.render_status(initiative),
+            }
+            yield [values[column.name] for column in columns]
 
 
 def comparison_table(comparison) -> tables.Table:

@@ -1,5 +1,15 @@
-import pytest
+import csv
+import io
+from urllib.parse import urlencode
 
+import django_tables2
+import pytest
+from django.http import QueryDict
+from django.utils import translation
+
+from dashboard.filters import InitiativeFilter
+from dashboard.tables import InitiativeTable
+from initiatives.models import Initiative
 from tests.helpers import table_rows
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +91,29 @@ class TestInitiativeList:
         assert response.status_code == 400
         assert message in response.content.decode()
         assert rows(response) == [["Ingen resultater"]] or rows(response) == []
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {},
+            {"sort": "-amount"},
+            {"year_from": "2022", "year_to": "2023", "sort": "theme"},
+            {"funding": "unknown", "sort": "-number"},
+            {"q": "data", "strategy": "2021"},
+        ],
+    )
+    @pytest.mark.parametrize("language", ["da", "en"])
+    def test_it_writes_the_csv_file_as_django_tables2_would(self, client, query, language):
+        response = client.get(f"{'/en' if language == 'en' else ''}/initiatives/", {**query, "export": "csv"})
+
+        with translation.override(language):
+            filterset = InitiativeFilter(QueryDict(urlencode(query)), queryset=Initiative.objects.all())
+            assert filterset.is_valid()
+            table = InitiativeTable(filterset.qs, order_by=query.get("sort"))
+            expected = io.StringIO()
+            csv.writer(expected).writerows(django_tables2.Table.as_values(table))
+        assert response.content.decode() == expected.getvalue()
+        assert len(expected.getvalue().splitlines()) > 2
 
     def test_it_offers_the_filtered_table_as_csv(self, client):
         response = client.get("/initiatives/", {"q": "Healthcare Denmark", "export": "csv"})
