@@ -64,7 +64,9 @@ superuser: migrate
 # Production-like serving: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and (normally) DATABASE_URL first.
 serve: migrate
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn strategy_tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	# --timeout: the workbook of every strategy of a ministry of 100 strategies × 1.000 lines takes about 30 s
+	# (1,4 million styled cells through openpyxl), gunicorn's default limit.
+	$(VENV)/bin/gunicorn strategy_tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --timeout 120 --access-logfile -
 
 # Benchmarks: ratios against baselines measured in the same run, never wall-clock limits (docs/benchmarks.md).
 # Each step is a manage.py command run with benchmarks/settings.py, which points at a database of the

@@ -5,6 +5,7 @@ Written with openpyxl's write-only mode, so a large strategy streams to the file
 
 import io
 import warnings
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.db.models import Count
@@ -17,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from budgets.cells import format_cell
+from budgets.cells import StoredCell, format_cell
 from budgets.exports import AllocationExport
 from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, PublishedTotal
 from budgets.text import without_control_characters
@@ -28,6 +29,7 @@ NOTES_SHEET = "Noter og kilder"
 HEADER_ROW = 3
 FIRST_YEAR_COLUMN = 4  # A: line id, B: number, C: title
 NUMBER_FORMAT = "#,##0.0"
+LINES_PER_CHUNK = 500  # lines whose cells are read at once: the whole strategy is never held in memory
 # Text that a spreadsheet would read as a formula or a command if it came first in a cell.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
@@ -87,7 +89,7 @@ class _Sheet:
         return self.row_number
 
 
-def _cell(sheet: _Sheet, cell: Allocation | None):
+def _cell(sheet: _Sheet, cell: StoredCell | None):
     if cell is None:
         return None
     if cell.kind == CellKind.UNKNOWN:
@@ -120,11 +122,26 @@ def _sections(strategy, years):
             continue
 
         def rows(lines=lines):
-            ordered = lines.order_by("position").prefetch_related("allocations", "initiatives")
-            for line in ordered.iterator(chunk_size=500):
-                cells = {cell.year: cell for cell in line.allocations.all()}
-                numbers = " + ".join(item.number for item in line.initiatives.all() if item.number)
-                yield line, numbers, [cells.get(year) for year in years]
+            heads = list(lines.order_by("position").values_list("pk", "title"))
+            for start in range(0, len(heads), LINES_PER_CHUNK):
+                chunk = heads[start : start + LINES_PER_CHUNK]
+                ids = [pk for pk, _title in chunk]
+                # Plain values, not model instances: the default orders of Allocation and Initiative would also
+                # join every chunk's cells to their lines and strategies, and the instances cost more than the XML.
+                cells = defaultdict(dict)
+                for values in Allocation.objects.filter(line_id__in=ids).order_by().values_list(*StoredCell.FIELDS):
+                    cell = StoredCell(*values)
+                    cells[cell.line_id][cell.year] = cell
+                numbers = defaultdict(list)
+                for line_id, number in (
+                    BudgetLine.initiatives.through.objects.filter(budgetline_id__in=ids)
+                    .order_by("initiative__position")
+                    .values_list("budgetline_id", "initiative__number")
+                ):
+                    if number:
+                        numbers[line_id].append(number)
+                for pk, title in chunk:
+                    yield pk, title, " + ".join(numbers[pk]), [cells[pk].get(year) for year in years]
 
         yield chapter, count, rows()
 
@@ -172,13 +189,13 @@ def write_budget_sheet(workbook, strategy, name: str = BUDGET_SHEET) -> None:
                 ]
             )
             subtotal_rows.append(heading)
-        for line, numbers, cells in rows:
+        for pk, title, numbers, cells in rows:
             row_number = sheet.row_number + 1
             sheet.append(
                 [
-                    line.pk,
+                    pk,
                     sheet.text(numbers),
-                    sheet.text(line.title),
+                    sheet.text(title),
                     *[_cell(sheet, cell) for cell in cells],
                     row_total(row_number),
                 ]
