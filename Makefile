@@ -62,10 +62,10 @@ superuser: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py createsuperuser
 
 # Production-like serving: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and (normally) DATABASE_URL first.
+# --timeout: the workbook of every strategy of a ministry of 100 strategies × 1.000 lines takes about 30 s
+# (1,4 million styled cells through openpyxl), gunicorn's default limit.
 serve: migrate
 	$(PY) manage.py collectstatic --noinput
-	# --timeout: the workbook of every strategy of a ministry of 100 strategies × 1.000 lines takes about 30 s
-	# (1,4 million styled cells through openpyxl), gunicorn's default limit.
 	$(VENV)/bin/gunicorn strategy_tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --timeout 120 --access-logfile -
 
 # Benchmarks: ratios against baselines measured in the same run, never wall-clock limits (docs/benchmarks.md).
