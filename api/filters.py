@@ -1,6 +1,6 @@
 import django_filters
 
-from budgets.models import Allocation, CellKind
+from budgets.models import Allocation, BudgetLine, CellKind
 from dashboard.filters import YearRangeForm
 from initiatives.models import Chapter, Initiative, Strategy, Theme
 
@@ -22,7 +22,7 @@ class AllocationFilter(django_filters.FilterSet):
         fields = ["strategy", "chapter", "theme", "year", "year_from", "year_to", "kind"]
 
     def filter_theme(self, queryset, name, value):
-        return queryset.with_theme().filter(theme=value)
+        return queryset.filter(line__in=BudgetLine.objects.with_first_theme(value))
 
 
 class InitiativeFilter(django_filters.FilterSet):

@@ -3,9 +3,10 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
-from budgets.models import Allocation, CellKind
+from budgets.models import Allocation, BudgetLine, CellKind
+from initiatives.models import Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,25 @@ class TestAllocationsApi:
 
         assert {(row["strategy"], row["year"]) for row in rows} == {("2021", 2022)}
         assert sum(Decimal(row["amount"]) for row in rows if row["amount"]) == Decimal("100.4")
+
+    def test_it_counts_a_line_of_two_initiatives_under_the_theme_of_the_first(self, client):
+        line = BudgetLine.objects.annotate(funded=Count("initiatives")).filter(funded__gte=2).order_by("pk").first()
+        first, second = line.initiatives.order_by("position")[:2]
+        second.theme = Theme.RESEARCH if first.theme != Theme.RESEARCH else Theme.HEALTH_DATA
+        second.save()
+        cells = set(line.allocations.values_list("pk", flat=True))
+
+        as_first = {row["allocation_id"] for row in all_pages(client, "/api/allocations/", {"theme": first.theme})}
+        as_second = {row["allocation_id"] for row in all_pages(client, "/api/allocations/", {"theme": second.theme})}
+
+        assert cells and cells <= as_first
+        assert not cells & as_second
+        every = {
+            row["allocation_id"]
+            for theme in Theme.values
+            for row in all_pages(client, "/api/allocations/", {"theme": theme})
+        }
+        assert len(every) == Allocation.objects.filter(line__initiatives__isnull=False).distinct().count()
 
     def test_it_filters_by_theme_chapter_and_year_range(self, client):
         rows = all_pages(client, "/api/allocations/", {"theme": "international", "year_from": 2024, "year_to": 2025})
