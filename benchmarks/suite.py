@@ -266,8 +266,9 @@ def largest_downloads() -> dict:
     against openpyxl alone and Python's csv module alone writing the same cells."""
     client = Client()
     search = _get(client, "/initiatives/?export=csv")
-    rows = list(csv.reader(io.StringIO(search().content.decode())))
-    timing = interleaved({"csv": search, "plain": lambda: _plain_csv(rows)}, 1, warm_up=0)
+    with override_settings(PAGE_CACHE=False):  # the search's CSV is a public page, cached like the others
+        rows = list(csv.reader(io.StringIO(search().content.decode())))
+        timing = interleaved({"csv": search, "plain": lambda: _plain_csv(rows)}, 1, warm_up=0)
     return {
         "workbook": _workbook_against_openpyxl("/export.xlsx", 1, peak=False),
         "search_csv": {
