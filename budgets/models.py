@@ -111,9 +111,10 @@ class BudgetLineQuerySet(models.QuerySet):
         return self.filter(strategy=strategy)
 
     def with_first_theme(self, theme):
-        """The lines whose first initiative has ``theme``: the theme a line's cells count under (see with_theme).
+        """The lines whose first initiative has ``theme``: a line's cells count under the theme of its first
+        initiative, so a line funding two initiatives counts once.
 
-        Asked of the 100.000 lines rather than of each of their million cells, so the cells need only their line.
+        Asked of the lines rather than of each of their cells, so filtering cells needs only their line.
         """
         first_theme = Initiative.objects.filter(budget_lines=models.OuterRef("pk")).order_by("position").values("theme")
         return self.annotate(first_theme=models.Subquery(first_theme[:1])).filter(first_theme=theme).values("pk")
@@ -191,13 +192,6 @@ class AllocationQuerySet(models.QuerySet):
 
     def in_years(self, years):
         return self.filter(year__in=list(years))
-
-    def with_theme(self):
-        """Each cell with the theme of its line's first initiative, so a line funding two initiatives counts once."""
-        first_theme = (
-            Initiative.objects.filter(budget_lines=models.OuterRef("line")).order_by("position").values("theme")[:1]
-        )
-        return self.annotate(theme=models.Subquery(first_theme))
 
     def sums(self, *fields) -> list[dict]:
         """Amounts summed and unknown cells counted per combination of ``fields``, as Figures."""
