@@ -1,6 +1,7 @@
 """One cell of a budget table as a person writes it: the shipped fixtures and the editing grid read alike."""
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,6 +53,15 @@ class StoredCell:
     version: int
 
     FIELDS = ("pk", "line_id", "year", "kind", "amount", "text", "is_correction", "version")
+
+    @classmethod
+    def by_line(cls, allocations) -> defaultdict:
+        """Line id → year → the cell, for the allocations of a queryset, read as plain values in no order."""
+        cells = defaultdict(dict)
+        for values in allocations.order_by().values_list(*cls.FIELDS):
+            cell = cls(*values)
+            cells[cell.line_id][cell.year] = cell
+        return cells
 
 
 def split_markers(text: str) -> tuple[str, str]:

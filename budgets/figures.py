@@ -141,10 +141,7 @@ def budget_table(strategy: Strategy) -> BudgetTable:
     years = strategy.years
     chapters = {chapter.pk: chapter for chapter in Chapter.objects.for_strategy(strategy).order_by("number")}
     lines = list(BudgetLine.objects.for_strategy(strategy).order_by("position"))
-    cells = defaultdict(dict)
-    for values in Allocation.objects.filter(line__strategy=strategy).order_by().values_list(*StoredCell.FIELDS):
-        cell = StoredCell(*values)
-        cells[cell.line_id][cell.year] = cell
+    cells = StoredCell.by_line(Allocation.objects.filter(line__strategy=strategy))
     initiatives = {item.pk: item for item in Initiative.objects.for_strategy(strategy).order_by("position")}
     funded = _per_line(BudgetLine.initiatives.through, strategy, "initiative", "position", initiatives)
     footnotes = {footnote.pk: footnote for footnote in strategy.footnotes.all()}

@@ -128,10 +128,7 @@ def _sections(strategy, years):
                 ids = [pk for pk, _title in chunk]
                 # Plain values, not model instances: the default orders of Allocation and Initiative would also
                 # join every chunk's cells to their lines and strategies, and the instances cost more than the XML.
-                cells = defaultdict(dict)
-                for values in Allocation.objects.filter(line_id__in=ids).order_by().values_list(*StoredCell.FIELDS):
-                    cell = StoredCell(*values)
-                    cells[cell.line_id][cell.year] = cell
+                cells = StoredCell.by_line(Allocation.objects.filter(line_id__in=ids))
                 numbers = defaultdict(list)
                 for line_id, number in (
                     BudgetLine.initiatives.through.objects.filter(budgetline_id__in=ids)
