@@ -105,7 +105,7 @@ class ComparisonRow:
                 result.append((before, after, None, None))
                 continue
             old, new = self.figures.get(before, NOTHING), self.figures.get(after, NOTHING)
-            if old.unknown or new.unknown:
+            if not (old.is_complete and new.is_complete):
                 result.append((before, after, None, None))
                 continue
             difference = new.amount - old.amount

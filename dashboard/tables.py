@@ -371,17 +371,17 @@ def comparison_table(comparison) -> tables.Table:
             record[difference_key] = difference
             record[percent_key] = None if percent is None else f"{amount(percent)} %"
         records.append(record)
-    columns = [(f"y{year}", AmountColumn(verbose_name=str(year))) for year in years]
-    for before, after in pairwise(years):
+    columns = [(key, AmountColumn(verbose_name=str(year))) for year, key in year_keys]
+    for (before, after), (difference_key, percent_key) in change_keys.items():
         columns.append(
             (
-                f"d{before}_{after}",
+                difference_key,
                 AmountColumn(verbose_name=f"{after} − {before} ({gettext_lazy('mio. kr.')})", default="–"),
             )
         )
         columns.append(
             (
-                f"p{before}_{after}",
+                percent_key,
                 tables.Column(
                     verbose_name=f"{after} − {before} (%)",
                     attrs={"th": {"class": "number"}, "td": {"class": "number"}},
