@@ -25,23 +25,20 @@ LOCAL_BYTES = 32 * 2**20
 
 
 class LocalPages:
-    """The pages this worker served, pickled, the least recently used dropped beyond a size."""
+    """The pages this worker served, as pickled bytes, the least recently used dropped beyond a size."""
 
     def __init__(self, limit: int = LOCAL_BYTES):
         self.limit, self.size, self.pages = limit, 0, OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key):
+    def get(self, key) -> bytes | None:
         with self.lock:
             data = self.pages.get(key)
-            if data is None:
-                return None
-            self.pages.move_to_end(key)
-        # Each request gets a response of its own, which middleware may change freely.
-        return pickle.loads(data)
+            if data is not None:
+                self.pages.move_to_end(key)
+            return data
 
-    def put(self, key, response) -> None:
-        data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+    def put(self, key, data: bytes) -> None:
         with self.lock:
             if key in self.pages:
                 self.size -= len(self.pages.pop(key))
@@ -69,18 +66,23 @@ def public_page(view):
         # The address is hashed: a query string can be longer than any cache key may be (250 characters).
         address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         key = f"dashboard:page:{settings.RELEASE}:{generation()}:{get_language()}:{address}"
-        response = local_pages.get(key)
-        if response is None:
-            response = cache.get(key)
-            if response is None:
-                response = view(request, *args, **kwargs)
-                if response.status_code == 200 and not response.streaming:
-                    if hasattr(response, "render"):
-                        response.render()
-                    cache.set(key, response, TIMEOUT)
-                    local_pages.put(key, response)
-            else:
-                local_pages.put(key, response)
+        # Both caches hold the page pickled once, as bytes: the worker's memory takes what the shared cache gave.
+        data = local_pages.get(key)
+        if data is None:
+            data = cache.get(key)
+            if data is not None:
+                local_pages.put(key, data)
+        if data is not None:
+            # Each request gets a response of its own, which middleware may change freely.
+            response = pickle.loads(data)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                if hasattr(response, "render"):
+                    response.render()
+                data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+                cache.set(key, data, TIMEOUT)
+                local_pages.put(key, data)
         patch_vary_headers(response, ["Cookie"])
         return response
 
