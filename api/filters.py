@@ -1,11 +1,14 @@
 import django_filters
 
-from budgets.models import Allocation, BudgetLine, CellKind
+from budgets.models import BudgetLine, CellKind
 from dashboard.filters import YearRangeForm
 from initiatives.models import Chapter, Initiative, Strategy, Theme
+from publication.models import PublishedCell
 
 
 class AllocationFilter(django_filters.FilterSet):
+    """The open data's cells: always published ones (publication.editions), never the draft."""
+
     strategy = django_filters.ModelChoiceFilter(
         field_name="line__strategy", to_field_name="slug", queryset=Strategy.objects.all()
     )
@@ -17,7 +20,7 @@ class AllocationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=CellKind.choices)
 
     class Meta:
-        model = Allocation
+        model = PublishedCell
         form = YearRangeForm
         fields = ["strategy", "chapter", "theme", "year", "year_from", "year_to", "kind"]
 

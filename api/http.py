@@ -9,17 +9,17 @@ from django.views.decorators.http import condition
 from rest_framework import views
 from rest_framework.exceptions import NotFound
 
-from budgets.changes import changed_at, generation
+from publication.state import public_changed_at, public_state
 
 
 def _etag(request, *args, **kwargs) -> str:
-    # The response is a function of the figures' version and of what was asked, so that is its validator.
+    # The response is a function of what the public sees and of what was asked, so that is its validator.
     asked = "|".join([request.get_full_path(), request.headers.get("Accept", ""), translation.get_language() or ""])
-    return f"{generation()}-{hashlib.sha256(asked.encode()).hexdigest()[:16]}"
+    return f"{public_state()}-{hashlib.sha256(asked.encode()).hexdigest()[:16]}"
 
 
 def _last_modified(request, *args, **kwargs):
-    return changed_at()
+    return public_changed_at()
 
 
 def open_data(view):

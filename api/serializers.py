@@ -105,3 +105,13 @@ class FrameSerializer(serializers.ModelSerializer):
 
     def get_unit(self, frame) -> str:
         return UNIT
+
+
+class VersionSerializer(serializers.Serializer):
+    """A published version of a strategy: its number, when it became public, its note and the cells it changed."""
+
+    version = serializers.IntegerField(source="number")
+    published_at = serializers.DateTimeField()
+    date_known_to = serializers.CharField(source="precision", help_text="day, month or year")
+    note = serializers.CharField()
+    changed_cells = serializers.IntegerField()

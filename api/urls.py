@@ -8,7 +8,7 @@ router = SimpleRouter()
 router.register("strategies", views.StrategyViewSet)
 router.register("chapters", views.ChapterViewSet)
 router.register("initiatives", views.InitiativeViewSet)
-router.register("allocations", views.AllocationViewSet)
+router.register("allocations", views.AllocationViewSet, basename="allocation")
 router.register("frames", views.FrameViewSet)
 
 urlpatterns = [

@@ -6,8 +6,8 @@ from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
-from rest_framework.decorators import api_view
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -17,9 +17,49 @@ from api.http import open_data
 from budgets.comparison import compare
 from budgets.exports import AllocationExport
 from budgets.fiscal import fiscal_data_package_zip
-from budgets.models import Allocation, FundingFrame
+from budgets.models import FundingFrame
 from dashboard.filters import CompareForm
 from initiatives.models import Chapter, Initiative, Strategy
+from publication.editions import Edition
+from publication.models import Publication, PublishedCell
+from publication.versions import version_list
+
+VERSION_PARAMETER = OpenApiParameter(
+    "version",
+    int,
+    description="A published version of the strategy named by `strategy` (see /api/strategies/{slug}/versions/); "
+    "the newest public version of each strategy when left out",
+)
+
+
+class PublishedOnly:
+    """Only what belongs to strategies the public may see. ``strategy_path`` leads from the model to its strategy."""
+
+    strategy_path = "strategy"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular describing the API reads no figures
+            return queryset
+        return queryset.filter(**{f"{self.strategy_path}__in": Edition.public().strategies()})
+
+
+def _edition(request) -> Edition:
+    """What the open data serves: each strategy's newest public version, or with ?strategy=…&version=N that one.
+    Never the draft: the API has no way to ask for it."""
+    edition = Edition.public()
+    version = request.GET.get("version")
+    if version is None:
+        return edition
+    slug = request.GET.get("strategy", "")
+    if not version.isdecimal() or len(version) > 6:
+        raise ValidationError({"version": [_("Give a version as a whole number, e.g. 1.")]})
+    if not slug:
+        raise ValidationError({"version": [_("?version= needs ?strategy=, the strategy whose version you ask for.")]})
+    publication = Publication.objects.public(edition.at).filter(strategy__slug=slug, number=int(version)).first()
+    if publication is None:
+        raise NotFound(_("No published version %(version)s of %(strategy)s.") % {"version": version, "strategy": slug})
+    return edition.pinned(publication)
 
 
 class Pagination(PageNumberPagination):
@@ -29,15 +69,23 @@ class Pagination(PageNumberPagination):
 
 
 @method_decorator(open_data, name="dispatch")
-class StrategyViewSet(viewsets.ReadOnlyModelViewSet):
+class StrategyViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = Strategy.objects.all()
     serializer_class = serializers.StrategySerializer
     lookup_field = "slug"
     pagination_class = None
+    strategy_path = "pk"
+
+    @extend_schema(responses=serializers.VersionSerializer(many=True))
+    @action(detail=True)
+    def versions(self, request, slug=None):
+        """The strategy's published versions, newest first, with their dates, notes and cells changed."""
+        strategy = self.get_object()
+        return Response(serializers.VersionSerializer(version_list(strategy, Edition.public()), many=True).data)
 
 
 @method_decorator(open_data, name="dispatch")
-class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
+class ChapterViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = Chapter.objects.select_related("strategy").order_by("strategy__first_year", "number")
     serializer_class = serializers.ChapterSerializer
     filterset_fields = {"strategy__slug": ["exact"]}
@@ -45,7 +93,7 @@ class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @method_decorator(open_data, name="dispatch")
-class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
+class InitiativeViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = (
         Initiative.objects.with_chapter()
         .prefetch_related("budget_lines", "predecessor_links", "successor_links")
@@ -54,18 +102,28 @@ class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.InitiativeSerializer
     filterset_class = InitiativeFilter
     pagination_class = Pagination
+    strategy_path = "chapter__strategy"
 
 
 @method_decorator(open_data, name="dispatch")
+@extend_schema(parameters=[VERSION_PARAMETER])
 class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = AllocationExport().ordered()
+    queryset = PublishedCell.objects.none()
     serializer_class = serializers.AllocationSerializer
     filterset_class = AllocationFilter
     pagination_class = Pagination
+    # A cell's address is its id in the data, the same in every version that holds it.
+    lookup_field = "allocation_id"
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return AllocationExport(_edition(self.request).cells()).ordered()
 
 
 @method_decorator(open_data, name="dispatch")
-class FrameViewSet(viewsets.ReadOnlyModelViewSet):
+class FrameViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = FundingFrame.objects.select_related("strategy").prefetch_related("amounts")
     serializer_class = serializers.FrameSerializer
     filterset_fields = {"strategy__slug": ["exact"]}
@@ -84,10 +142,11 @@ class FrameViewSet(viewsets.ReadOnlyModelViewSet):
 @open_data
 def comparison(request):
     """The figures of the compare page: ?strategy=…&year=…&by=theme|chapter."""
-    form = CompareForm(request.query_params)
+    edition = Edition.public()
+    form = CompareForm(request.query_params, strategies=edition.strategies())
     if not form.is_valid():
         raise ValidationError(form.errors)
-    result = compare(form.cleaned_data["strategy"], form.cleaned_data["year"], form.cleaned_data["by"])
+    result = compare(edition, form.cleaned_data["strategy"], form.cleaned_data["year"], form.cleaned_data["by"])
 
     def figures(row) -> dict:
         return {
@@ -124,8 +183,14 @@ def comparison(request):
 @require_safe
 @open_data
 def allocations_csv(request):
-    """Every cell as CSV, with the same filters as /api/allocations/."""
-    filterset = AllocationFilter(request.GET, queryset=Allocation.objects.all())
+    """Every cell as CSV, with the same filters as /api/allocations/ (and ?version=)."""
+    try:
+        edition = _edition(request)
+    except (ValidationError, NotFound) as error:
+        return JsonResponse(
+            {"errors": error.detail}, status=error.status_code, json_dumps_params={"ensure_ascii": False}
+        )
+    filterset = AllocationFilter(request.GET, queryset=edition.cells())
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors}, status=400, json_dumps_params={"ensure_ascii": False})
     response = StreamingHttpResponse(AllocationExport(filterset.qs).csv_lines(), content_type="text/csv; charset=utf-8")
@@ -136,7 +201,7 @@ def allocations_csv(request):
 @require_safe
 @open_data
 def fiscal_data_package(request):
-    response = HttpResponse(fiscal_data_package_zip(), content_type="application/zip")
+    response = HttpResponse(fiscal_data_package_zip(Edition.public()), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="fiscal-data-package.zip"'
     return response
 
@@ -145,5 +210,5 @@ def fiscal_data_package(request):
 def index(request):
     base = request.build_absolute_uri("/api/")
     return render(
-        request, "api/index.html", {"base": base, "strategies": Strategy.objects.all(), "title": _("Open data")}
+        request, "api/index.html", {"base": base, "strategies": Edition.public().strategies(), "title": _("Open data")}
     )

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from budgets.models import FrameAmount, FrameKind, YearSum
+from budgets.models import FrameAmount, FrameKind
 from budgets.numbers import ONE_DECIMAL, ZERO, Figure, format_amount
 from initiatives.models import Chapter, Strategy, Theme
+from publication.editions import Edition
 
 
 @dataclass
@@ -73,9 +74,10 @@ def _join_years(years) -> str:
     return ", ".join(str(year) for year in years)
 
 
-def yearly_funding(strategies=None) -> YearlyFunding:
-    strategies = list(strategies if strategies is not None else Strategy.objects.all())
-    sums = YearSum.objects.filter(strategy__in=strategies).sums("strategy", "year")
+def yearly_funding(edition: Edition, strategies=None) -> YearlyFunding:
+    """Every strategy the reader may see (or those given), with the figures of ``edition``."""
+    strategies = list(strategies if strategies is not None else edition.strategies())
+    sums = edition.year_sums().filter(strategy__in=strategies).sums("strategy", "year")
     allocated = {(row["strategy"], row["year"]): row["figure"] for row in sums}
     frames = FrameAmount.objects.filter(frame__strategy__in=strategies).by_strategy_kind_and_year()
     years = sorted({year for strategy in strategies for year in strategy.years})
@@ -130,11 +132,11 @@ class Comparison:
         return ComparisonRow(_("Total"), dict(figures))
 
 
-def compare(strategies, years, by=GroupBy.THEME) -> Comparison:
+def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison:
     """Funding of the chosen strategies in the chosen years, side by side per theme or per chapter."""
     strategies, years = list(strategies), sorted(years)
-    # The sums the database keeps per chapter, theme and year (budgets.models.YearSum), not a million cells.
-    sums = YearSum.objects.filter(strategy__in=strategies, year__in=years)
+    # The sums kept per chapter, theme and year (budgets.models.YearSum and its published twin), not every cell.
+    sums = edition.year_sums().filter(strategy__in=strategies, year__in=years)
     comparison = Comparison(strategies=strategies, years=years, by=by)
     reserve_label = _("Reserves and not yet distributed")
     if by == GroupBy.THEME:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from budgets.models import Allocation, BudgetLine, CellKind
+from budgets.models import BudgetLine, CellKind
 
 UNIT = "mio. kr."
 
@@ -47,8 +47,10 @@ class AllocationExport:
         Field("unit", "string", "Always 'mio. kr.'"),
     ]
 
-    def __init__(self, queryset=None):
-        self.queryset = Allocation.objects.all() if queryset is None else queryset
+    def __init__(self, queryset):
+        """``queryset``: the cells to export, from an edition (publication.editions) so nobody exports the draft
+        by accident."""
+        self.queryset = queryset
 
     @property
     def field_names(self) -> list[str]:
@@ -62,13 +64,13 @@ class AllocationExport:
         )
 
     @staticmethod
-    def row(cell: Allocation, initiatives=None) -> dict:
+    def row(cell, initiatives=None) -> dict:
         """The row of one cell; ``initiatives`` are the line's, or read from the line's prefetched set."""
         line, strategy = cell.line, cell.line.strategy
         if initiatives is None:
             initiatives = sorted(line.initiatives.all(), key=lambda initiative: initiative.position)
         return {
-            "allocation_id": cell.pk,
+            "allocation_id": cell.cell_id,
             "strategy": strategy.slug,
             "strategy_title": strategy.title,
             "price_basis": strategy.price_basis,

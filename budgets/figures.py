@@ -13,9 +13,10 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from budgets.cells import StoredCell
-from budgets.models import Allocation, BudgetLine, FrameAmount, PublishedTotal, YearSum
+from budgets.models import BudgetLine, FrameAmount, PublishedTotal
 from budgets.numbers import ZERO, Figure
 from initiatives.models import Chapter, Initiative, Strategy, lineage
+from publication.editions import Edition
 
 
 def total(figures) -> Figure:
@@ -132,8 +133,9 @@ def _per_line(through, strategy, related: str, order: str, objects: dict) -> def
     return linked
 
 
-def budget_table(strategy: Strategy) -> BudgetTable:
-    """The strategy's table in eight queries, each a flat list grouped here.
+def budget_table(strategy: Strategy, edition: Edition | None = None) -> BudgetTable:
+    """The strategy's table in eight queries, each a flat list grouped here, with the cells of ``edition`` (the
+    public's unless the draft is asked for).
 
     Django's prefetch_related would do the same in as many queries, but builds a queryset for every line and
     relation, which costs more than everything else on a page of 1.000 lines.
@@ -141,7 +143,7 @@ def budget_table(strategy: Strategy) -> BudgetTable:
     years = strategy.years
     chapters = {chapter.pk: chapter for chapter in Chapter.objects.for_strategy(strategy).order_by("number")}
     lines = list(BudgetLine.objects.for_strategy(strategy).order_by("position"))
-    cells = StoredCell.by_line(Allocation.objects.filter(line__strategy=strategy))
+    cells = StoredCell.by_line((edition or Edition.public()).cells_of(strategy))
     initiatives = {item.pk: item for item in Initiative.objects.for_strategy(strategy).order_by("position")}
     funded = _per_line(BudgetLine.initiatives.through, strategy, "initiative", "position", initiatives)
     footnotes = {footnote.pk: footnote for footnote in strategy.footnotes.all()}
@@ -217,9 +219,9 @@ class Check:
         }
 
 
-def reconcile(strategy: Strategy) -> list[Check]:
-    """Per year: the grand total and every chapter subtotal against the rows, and the frame."""
-    table = budget_table(strategy)
+def reconcile(strategy: Strategy, edition: Edition) -> list[Check]:
+    """Per year: the grand total and every chapter subtotal against the rows of ``edition``, and the frame."""
+    table = budget_table(strategy, edition)
     all_frame_years = FrameAmount.objects.for_strategy(strategy).by_year()
     checks = []
     years = sorted(set(table.years) | set(all_frame_years))
@@ -271,20 +273,15 @@ class StrategySummary:
     allocated: Figure
 
 
-def strategy_summaries(funding=None) -> list[StrategySummary]:
-    """Each strategy with its number of initiatives, its frame and what its rows allocate.
-
-    Given the yearly funding of every strategy (budgets.comparison.yearly_funding), what each allocates is its
-    years added up, rather than every cell summed a second time.
-    """
-    strategies = list(Strategy.objects.with_initiative_count())
+def strategy_summaries(funding) -> list[StrategySummary]:
+    """Each strategy of the yearly funding (budgets.comparison.yearly_funding) with its number of initiatives, its
+    frame and what its rows allocate: its years added up, rather than every cell summed a second time."""
+    shown = [strategy.pk for strategy in funding.strategies]
+    strategies = list(Strategy.objects.filter(pk__in=shown).with_initiative_count())
     frames = {row["frame__strategy"]: row["total"] for row in FrameAmount.objects.totals_by_strategy()}
-    if funding is None:
-        allocated = {row["strategy"]: row["figure"] for row in YearSum.objects.sums("strategy")}
-    else:
-        allocated = defaultdict(Figure)
-        for (strategy_id, _year), figure in funding.allocated.items():
-            allocated[strategy_id] += figure
+    allocated = defaultdict(Figure)
+    for (strategy_id, _year), figure in funding.allocated.items():
+        allocated[strategy_id] += figure
     return [
         StrategySummary(
             strategy=strategy,
@@ -311,10 +308,10 @@ class LineageEntry:
         return total(present) if present else None
 
 
-def initiative_lineage(initiative: Initiative) -> list[LineageEntry]:
-    """The initiative and every predecessor and successor, each with its yearly money."""
-    chain = lineage(initiative)
-    sums = Allocation.objects.filter(line__initiatives__in=chain).sums("line__initiatives", "year")
+def initiative_lineage(initiative: Initiative, edition: Edition) -> list[LineageEntry]:
+    """The initiative and every predecessor and successor the reader may see, each with its yearly money."""
+    chain = [entry for entry in lineage(initiative) if edition.shows(entry.chapter.strategy)]
+    sums = edition.cells().filter(line__initiatives__in=chain).sums("line__initiatives", "year")
     by_initiative = defaultdict(dict)
     for row in sums:
         by_initiative[row["line__initiatives"]][row["year"]] = row["figure"]

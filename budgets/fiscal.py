@@ -7,16 +7,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from budgets.exports import AllocationExport
-from initiatives.models import Strategy
+from publication.editions import Edition
+from publication.models import Publication
 
 DATA_FILE = "allocations.csv"
 DESCRIPTOR_FILE = "datapackage.json"
 
 
-def descriptor(export: AllocationExport) -> dict:
-    strategies = list(Strategy.objects.all())
+def descriptor(export: AllocationExport, edition: Edition) -> dict:
+    strategies = list(edition.strategies())
     first = min((strategy.first_year for strategy in strategies), default=datetime.now(UTC).year)
     last = max((strategy.last_year for strategy in strategies), default=first)
+    publications = list(
+        Publication.objects.filter(pk__in=[item.pk for item in edition.publications.values()]).select_related(
+            "strategy"
+        )
+    )
+    newest = max((publication.published_at for publication in publications), default=None)
     return {
         # The Fiscal Data Package profile is a Tabular Data Package with a model; naming the tabular profile
         # lets validators check it offline, without fetching the fiscal profile's schema.
@@ -25,9 +32,20 @@ def descriptor(export: AllocationExport) -> dict:
         "title": "Danmarks life science-strategier: bevillinger pr. budgetlinje og år",
         "description": (
             "Bevillinger i de tre danske life science-strategier (vækstplanen 2018, strategien 2021 og "
-            "strategien mod 2030) som offentliggjort, i mio. kr. Hver række er én celle i en budgettabel."
+            "strategien mod 2030) som offentliggjort, i mio. kr. Hver række er én celle i en budgettabel. "
+            "Hver strategi er med i sin seneste offentliggjorte version; se publications."
         ),
-        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        # When the newest version in the package was published: the same package has the same descriptor.
+        "created": (newest or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat(),
+        "publications": [
+            {
+                "strategy": publication.strategy.slug,
+                "version": publication.number,
+                "published": publication.published_at.astimezone(UTC).isoformat(),
+                "note": publication.note,
+            }
+            for publication in sorted(publications, key=lambda item: (item.strategy.first_year, item.strategy.slug))
+        ],
         "countryCode": "DK",
         "granularity": "aggregated",
         "fiscalPeriod": {"start": f"{first}-01-01", "end": f"{last}-12-31"},
@@ -103,23 +121,25 @@ def descriptor(export: AllocationExport) -> dict:
 
 
 def write_fiscal_data_package(directory: Path) -> int:
-    """Write datapackage.json and the CSV it describes into ``directory``; return the number of rows."""
+    """Write datapackage.json and the CSV it describes into ``directory``: the published figures, each strategy in
+    its newest public version. Returns the number of rows."""
     directory.mkdir(parents=True, exist_ok=True)
-    export = AllocationExport()
+    edition = Edition.public()
+    export = AllocationExport(edition.cells())
     with (directory / DATA_FILE).open("w", encoding="utf-8", newline="") as stream:
         export.write_csv(stream)
     (directory / DESCRIPTOR_FILE).write_text(
-        json.dumps(descriptor(export), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        json.dumps(descriptor(export, edition), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return export.queryset.count()
 
 
-def fiscal_data_package_zip() -> bytes:
-    export = AllocationExport()
+def fiscal_data_package_zip(edition: Edition) -> bytes:
+    export = AllocationExport(edition.cells())
     data = io.StringIO()
     export.write_csv(data)
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as package:
-        package.writestr(DESCRIPTOR_FILE, json.dumps(descriptor(export), ensure_ascii=False, indent=2) + "\n")
+        package.writestr(DESCRIPTOR_FILE, json.dumps(descriptor(export, edition), ensure_ascii=False, indent=2) + "\n")
         package.writestr(DATA_FILE, data.getvalue())
     return archive.getvalue()

@@ -290,6 +290,11 @@ class Allocation(models.Model):
     def __str__(self):
         return f"{self.line} {self.year}"
 
+    @property
+    def cell_id(self) -> int:
+        """The id the open data gives the cell, the same in the draft and in every version that publishes it."""
+        return self.pk
+
 
 class YearSum(models.Model):
     """What a chapter's lines hold in one year, per theme of each line's first initiative.

@@ -3,11 +3,13 @@
 import csv
 import tomllib
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from budgets.baselines import PUBLISHED_NAME, freeze_baseline
 from budgets.cells import EMPTY_MARKS, parse_cell, split_markers
@@ -23,6 +25,8 @@ from budgets.models import (
 )
 from budgets.numbers import parse_amount
 from initiatives.models import Chapter, Initiative, InitiativeLink, LinkRelation, Strategy, Theme
+from publication.models import DatePrecision
+from publication.services import publish_as_published
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 # Any number, so two `make run` started at once cannot both seed.
@@ -59,13 +63,28 @@ def seed_strategies(directory: Path = FIXTURES_DIR) -> SeedResult:
             return SeedResult(strategies=Strategy.objects.count(), skipped=True)
         result = SeedResult()
         meta = tomllib.loads((directory / "strategies.toml").read_text(encoding="utf-8"))
+        published = {}
         for entry in meta["strategy"]:
+            when = entry.pop("published")
             strategy = _create_strategy(entry, result)
+            published[strategy] = when
             _load_table(strategy, directory / f"strategy-{strategy.slug}.csv", result)
         _load_lineage(directory / "lineage.csv", result)
-        # The fixtures are the figures as published: keep them as the baseline every later edit is held against.
+        # The fixtures are the figures as published: keep them as the baseline every later edit is held against,
+        # and as each strategy's version 1, which is what the public sees until an approver publishes another.
         freeze_baseline(PUBLISHED_NAME, kind=BaselineKind.PUBLISHED)
+        for strategy, when in published.items():
+            publish_as_published([strategy], *publication_date(when), note=PUBLISHED_NAME)
         return result
+
+
+def publication_date(text: str) -> tuple[datetime, str]:
+    """``"2018-03"`` → the first moment of March 2018 in Copenhagen, known to the month; also ``"2024"`` and
+    ``"2024-05-17"``."""
+    parts = [int(part) for part in text.split("-")]
+    precision = [DatePrecision.YEAR, DatePrecision.MONTH, DatePrecision.DAY][len(parts) - 1]
+    day = date(*parts, *[1] * (3 - len(parts)))
+    return timezone.make_aware(datetime(day.year, day.month, day.day)), precision
 
 
 def _create_strategy(entry: dict, result: SeedResult) -> Strategy:

@@ -8,15 +8,19 @@ earlier strategies. The same seed gives the same data.
 import io
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pgtrigger
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.changes import figures_changed
 from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, FundingFrame, LineKind, YearSum
 from initiatives.models import Chapter, Initiative, InitiativeLink, LinkRelation, Strategy, Theme
+from publication.models import DatePrecision
+from publication.services import publish_as_published
 
 SLUG_PREFIX = "syn"
 FIRST_YEAR = 2015
@@ -105,13 +109,14 @@ def chapter_count(initiatives: int) -> int:
     return max(1, min(len(CHAPTER_TITLES), initiatives // 10))
 
 
-def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0) -> GeneratedData:
-    """Add ``strategies`` synthetic strategies of ``initiatives`` initiatives with a cell in each of ``years`` years.
+def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0, versions: int = 1) -> GeneratedData:
+    """Add ``strategies`` synthetic strategies of ``initiatives`` initiatives with a cell in each of ``years`` years,
+    each published in ``versions`` versions (the later ones changing a few cells each).
 
     One transaction; refuses a seed that was loaded already, since its strategies' slugs exist.
     """
-    if strategies < 1 or initiatives < 1 or years < 1:
-        raise GenerationError(_("Strategies, initiatives and years must each be at least 1."))
+    if strategies < 1 or initiatives < 1 or years < 1 or versions < 1:
+        raise GenerationError(_("Strategies, initiatives, years and versions must each be at least 1."))
     if initiatives > MAX_INITIATIVES:
         raise GenerationError(
             _("At most %(count)d initiatives per strategy (positions are small integers).") % {"count": MAX_INITIATIVES}
@@ -183,8 +188,33 @@ def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0) 
                 [[strategy.pk for strategy in made]],
             )
             cursor.execute(f'ANALYZE "{YearSum._meta.db_table}"')
+        _publish(made, versions)
         figures_changed()
     return result
+
+
+def _publish(strategies, versions: int) -> None:
+    """Publish the strategies ``versions`` times, an hour apart, each later version with one cell in a hundred
+    raised by 0,1 mio. kr., as corrections are."""
+    started = timezone.now() - timedelta(hours=versions)
+    ids = [strategy.pk for strategy in strategies]
+    for version in range(1, versions + 1):
+        if version > 1:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE budgets_allocation cell SET amount = amount + 0.1, version = version + 1 "
+                    "FROM budgets_budgetline line WHERE line.id = cell.line_id AND line.strategy_id = ANY(%s) "
+                    "AND cell.kind = 'amount' AND cell.id %% 100 = %s",
+                    [ids, version],
+                )
+        publish_as_published(
+            strategies,
+            started + timedelta(hours=version),
+            DatePrecision.DAY,
+            _("Generated figures, version %(number)d") % {"number": version},
+        )
+        with connection.cursor() as cursor:
+            cursor.execute('ANALYZE "publication_publishedcell"')
 
 
 def _strategies(count, years, seed, result) -> list[Strategy]:

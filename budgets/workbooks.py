@@ -20,8 +20,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from budgets.cells import StoredCell, format_cell
 from budgets.exports import AllocationExport
-from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, PublishedTotal
+from budgets.models import BudgetLine, CellKind, FrameAmount, PublishedTotal
 from budgets.text import without_control_characters
+from publication.editions import Edition
 
 BUDGET_SHEET = "Budget"
 DATA_SHEET = "Data"
@@ -108,8 +109,9 @@ def _column(index: int) -> str:
     return get_column_letter(FIRST_YEAR_COLUMN + index)
 
 
-def _sections(strategy, years):
-    """Each chapter (then the reserves) with its number of lines and its lines streamed in chunks.
+def _sections(strategy, years, edition: Edition):
+    """Each chapter (then the reserves) with its number of lines and its lines streamed in chunks, with the cells
+    of ``edition``.
 
     Lines come with their cells but the whole strategy is never held in memory at once.
     """
@@ -128,7 +130,7 @@ def _sections(strategy, years):
                 ids = [pk for pk, _title in chunk]
                 # Plain values, not model instances: the default orders of Allocation and Initiative would also
                 # join every chunk's cells to their lines and strategies, and the instances cost more than the XML.
-                cells = StoredCell.by_line(Allocation.objects.filter(line_id__in=ids))
+                cells = StoredCell.by_line(edition.cells_of(strategy).filter(line_id__in=ids))
                 numbers = defaultdict(list)
                 for line_id, number in (
                     BudgetLine.initiatives.through.objects.filter(budgetline_id__in=ids)
@@ -143,7 +145,7 @@ def _sections(strategy, years):
         yield chapter, count, rows()
 
 
-def write_budget_sheet(workbook, strategy, name: str = BUDGET_SHEET) -> None:
+def write_budget_sheet(workbook, strategy, edition: Edition, name: str = BUDGET_SHEET) -> None:
     worksheet = workbook.create_sheet(name)
     years = list(strategy.years)
     last_column = get_column_letter(FIRST_YEAR_COLUMN + len(years) - 1)
@@ -168,7 +170,7 @@ def write_budget_sheet(workbook, strategy, name: str = BUDGET_SHEET) -> None:
         return sheet.formula(f"=SUM({_column(0)}{row_number}:{last_column}{row_number})")
 
     subtotal_rows = []
-    for chapter, count, rows in _sections(strategy, years):
+    for chapter, count, rows in _sections(strategy, years, edition):
         heading = None
         if chapter:
             heading = sheet.row_number + 1
@@ -239,10 +241,10 @@ def _optional(sheet, value):
     return None if value is None else sheet.number(float(value))
 
 
-def write_data_sheet(workbook, strategy) -> None:
+def write_data_sheet(workbook, strategy, edition: Edition) -> None:
     """One row per cell, ready for a pivot table, as an Excel Table."""
     worksheet = workbook.create_sheet(DATA_SHEET)
-    export = AllocationExport(Allocation.objects.filter(line__strategy=strategy))
+    export = AllocationExport(edition.cells_of(strategy))
     sheet = _Sheet(worksheet)
     sheet.append([sheet.text(name) for name in export.field_names])
     for row in export.rows():
@@ -266,7 +268,7 @@ def write_data_sheet(workbook, strategy) -> None:
         worksheet.add_table(table)
 
 
-def write_notes_sheet(workbook, strategy) -> None:
+def write_notes_sheet(workbook, strategy, edition: Edition) -> None:
     worksheet = workbook.create_sheet(NOTES_SHEET)
     worksheet.column_dimensions["A"].width = 30
     worksheet.column_dimensions["B"].width = 120
@@ -279,37 +281,38 @@ def write_notes_sheet(workbook, strategy) -> None:
         )
     for frame in strategy.frames.all():
         sheet.append([sheet.text(frame.name, bold=True), sheet.text(f"{frame.note} ({frame.source})")])
-    for cell in Allocation.objects.filter(line__strategy=strategy).exclude(text="").select_related("line"):
+    for cell in edition.cells_of(strategy).exclude(text="").select_related("line"):
         sheet.append([sheet.text(f"{cell.line.title[:60]} {cell.year}"), sheet.text(cell.text)])
 
 
-def _finish(workbook, title: str, subject: str) -> bytes:
+def _finish(workbook, title: str, subject: str, edition: Edition) -> bytes:
     generated = datetime.now(UTC)
     workbook.properties.title = without_control_characters(title)
     workbook.properties.subject = subject
     workbook.properties.creator = "Strategy Tracker"
     workbook.properties.description = _("Generated %(when)s from the %(which)s figures.") % {
         "when": formats.date_format(generated, "DATETIME_FORMAT"),
-        "which": _("current"),
+        "which": _("draft (not published)") if edition.is_draft else _("published"),
     }
-    workbook.properties.keywords = "current"
+    workbook.properties.keywords = "draft" if edition.is_draft else "published"
     workbook.properties.created = generated.replace(tzinfo=None)
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
 
 
-def strategy_workbook(strategy) -> bytes:
+def strategy_workbook(strategy, edition: Edition) -> bytes:
     """The strategy's budget sheet, its flat data and its notes, as an .xlsx file."""
     workbook = Workbook(write_only=True)
-    write_budget_sheet(workbook, strategy)
-    write_data_sheet(workbook, strategy)
-    write_notes_sheet(workbook, strategy)
-    return _finish(workbook, f"{strategy.title} – {_('budget')}", strategy.slug)
+    write_budget_sheet(workbook, strategy, edition)
+    write_data_sheet(workbook, strategy, edition)
+    write_notes_sheet(workbook, strategy, edition)
+    return _finish(workbook, f"{strategy.title} – {_('budget')}", strategy.slug, edition)
 
 
-def all_strategies_workbook(strategies, funding) -> bytes:
+def all_strategies_workbook(funding, edition: Edition) -> bytes:
     """An overview sheet of funding per year, then one budget sheet per strategy."""
+    strategies = funding.strategies
     workbook = Workbook(write_only=True)
     overview = _Sheet(workbook.create_sheet(_("Overview")))
     overview.append(
@@ -321,11 +324,11 @@ def all_strategies_workbook(strategies, funding) -> bytes:
             [year, *[None if f is None or not f.is_complete else overview.number(float(f.amount)) for f in figures]]
         )
     for strategy in strategies:
-        write_budget_sheet(workbook, strategy, name=f"{BUDGET_SHEET} {strategy.slug}")
-    return _finish(workbook, _("Life science strategies"), "all")
+        write_budget_sheet(workbook, strategy, edition, name=f"{BUDGET_SHEET} {strategy.slug}")
+    return _finish(workbook, _("Life science strategies"), "all", edition)
 
 
-def comparison_workbook(comparison) -> bytes:
+def comparison_workbook(comparison, edition: Edition) -> bytes:
     """What the compare page shows: years side by side and each change as a formula."""
     workbook = Workbook(write_only=True)
     sheet = _Sheet(workbook.create_sheet(_("Comparison")))
@@ -347,7 +350,7 @@ def comparison_workbook(comparison) -> bytes:
             sheet.formula(f"={column[after]}{row_number}-{column[before]}{row_number}") for before, after in changes
         ]
         sheet.append([sheet.text(row.label), *cells, *formulas])
-    return _finish(workbook, _("Comparison"), ",".join(strategy.slug for strategy in comparison.strategies))
+    return _finish(workbook, _("Comparison"), ",".join(strategy.slug for strategy in comparison.strategies), edition)
 
 
 def change_log_workbook(strategy, changes) -> bytes:
@@ -367,4 +370,4 @@ def change_log_workbook(strategy, changes) -> bytes:
                 sheet.text(change.reason),
             ]
         )
-    return _finish(workbook, f"{strategy.title} – {_('Change log')}", strategy.slug)
+    return _finish(workbook, f"{strategy.title} – {_('Change log')}", strategy.slug, Edition.draft())

@@ -1,8 +1,10 @@
 """Public pages are cached whole and all dropped at once when any budget figure changes.
 
 Pages live in the shared cache (PostgreSQL) for every worker, and each worker also keeps the pages it served
-in memory. Both are keyed by the version of the figures (budgets.changes.generation), which every request
-reads from the shared cache: an edit makes every copy unreachable at once. The memory copy spares a worker
+in memory. Both are keyed by the version of what the public sees (publication.state.public_state: the figures'
+generation and the embargoes passed), which every request reads from the shared cache: a publication, an edit of
+the structure or the end of an embargo makes every copy unreachable at once. Only the public's pages are cached:
+staff, who may see the draft, always get a page made for them. The memory copy spares a worker
 fetching and decoding a page it has served before, which for the overview of a hundred strategies costs
 several times what the rest of the request does.
 """
@@ -18,7 +20,7 @@ from django.core.cache import cache
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from budgets.changes import generation
+from publication.state import public_state
 
 TIMEOUT = 60 * 60 * 24
 LOCAL_BYTES = 32 * 2**20
@@ -65,7 +67,7 @@ def public_page(view):
             return view(request, *args, **kwargs)
         # The address is hashed: a query string can be longer than any cache key may be (250 characters).
         address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"dashboard:page:{settings.RELEASE}:{generation()}:{get_language()}:{address}"
+        key = f"dashboard:page:{settings.RELEASE}:{public_state()}:{get_language()}:{address}"
         # Both caches hold the page pickled once, as bytes: the worker's memory takes what the shared cache gave.
         data = local_pages.get(key)
         if data is None:

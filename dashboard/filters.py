@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from budgets.models import Allocation, BudgetLine, CellKind
+from budgets.models import BudgetLine, CellKind
 from dashboard import widgets
 from initiatives.models import Chapter, Initiative, Strategy, Theme
 
@@ -58,6 +58,14 @@ class InitiativeFilter(django_filters.FilterSet):
         form = YearRangeForm
         fields = ["q", "strategy", "chapter", "theme", "year_from", "year_to", "funding"]
 
+    def __init__(self, data, *, queryset, edition, **kwargs):
+        """``edition`` (publication.editions): whose figures the sums and choices are of."""
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.edition = edition
+        strategies = edition.strategies()
+        self.filters["strategy"].queryset = strategies
+        self.filters["chapter"].queryset = Chapter.objects.filter(strategy__in=strategies).select_related("strategy")
+
     def filter_text(self, queryset, name, value):
         lines = BudgetLine.objects.filter(initiatives=OuterRef("pk"), title__icontains=value)
         return queryset.filter(Q(title__icontains=value) | Q(number=value) | Exists(lines))
@@ -74,7 +82,7 @@ class InitiativeFilter(django_filters.FilterSet):
         """
         queryset = super().filter_queryset(queryset)
         first, last = self.form.cleaned_data.get("year_from"), self.form.cleaned_data.get("year_to")
-        cells = Allocation.objects.filter(line__initiatives=OuterRef("pk")).order_by()
+        cells = self.edition.cells().filter(line__initiatives=OuterRef("pk")).order_by()
         if first:
             cells = cells.filter(year__gte=first)
         if last:
@@ -116,8 +124,9 @@ class CompareForm(forms.Form):
         label=_("Side by side by"), choices=[("theme", _("theme")), ("chapter", _("chapter"))], widget=forms.RadioSelect
     )
 
-    def __init__(self, data, *args, **kwargs):
-        strategies = list(Strategy.objects.all())
+    def __init__(self, data, *args, strategies, **kwargs):
+        """``strategies``: those the reader may compare (publication.editions.Edition.strategies)."""
+        strategies = list(strategies)
         # An empty choice means everything; filling it in shows the reader what the page compares.
         data = data.copy()
         if not data.getlist("strategy"):
@@ -127,6 +136,7 @@ class CompareForm(forms.Form):
             data.setlist("year", sorted({str(year) for strategy in chosen for year in strategy.years}))
         data.setdefault("by", "theme")
         super().__init__(data, *args, **kwargs)
+        self.fields["strategy"].queryset = Strategy.objects.filter(pk__in=[strategy.pk for strategy in strategies])
         years = sorted({year for strategy in strategies for year in strategy.years})
         self.fields["year"].choices = [(year, str(year)) for year in years]
 

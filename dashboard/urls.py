@@ -5,7 +5,6 @@ from dashboard import views
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("strategies/<slug:slug>/", views.strategy_detail, name="strategy_detail"),
-    path("strategies/<slug:slug>/as-published/", views.as_published, name="as_published"),
     path("initiatives/", views.initiative_list, name="initiative_list"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
     path("compare/", views.compare, name="compare"),

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from budgets import workbooks
-from budgets.baselines import differences, published_baseline
 from budgets.comparison import compare as compare_figures
 from budgets.comparison import yearly_funding
 from budgets.figures import budget_table, initiative_lineage, strategy_summaries
@@ -16,6 +15,7 @@ from dashboard import charts, tables
 from dashboard.cache import public_page
 from dashboard.filters import CompareForm, InitiativeFilter
 from initiatives.models import Initiative, Strategy
+from publication.editions import for_request
 
 SOURCE_NAME = re.compile(r"^[\w-]+\.(txt|md)$")
 
@@ -31,27 +31,35 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def shown_strategy(request, slug) -> Strategy:
+    """The strategy, if the reader may see it: the public only once a version of it is published."""
+    strategy = get_object_or_404(Strategy, slug=slug)
+    if not for_request(request).shows(strategy):
+        raise Http404(_("No published strategy of that name."))
+    return strategy
+
+
 @require_safe
 def strategy_export(request, slug):
-    strategy = get_object_or_404(Strategy, slug=slug)
-    return xlsx_response(workbooks.strategy_workbook(strategy), f"strategi-{strategy.slug}")
+    strategy = shown_strategy(request, slug)
+    return xlsx_response(workbooks.strategy_workbook(strategy, for_request(request)), f"strategi-{strategy.slug}")
 
 
 @require_safe
 def all_export(request):
-    strategies = list(Strategy.objects.all())
-    return xlsx_response(workbooks.all_strategies_workbook(strategies, yearly_funding(strategies)), "strategier")
+    edition = for_request(request)
+    return xlsx_response(workbooks.all_strategies_workbook(yearly_funding(edition), edition), "strategier")
 
 
 @require_safe
 def compare_export(request):
-    form = CompareForm(request.GET)
+    edition = for_request(request)
+    form = CompareForm(request.GET, strategies=edition.strategies())
     if not form.is_valid():
         return render(request, "dashboard/compare.html", {"form": form}, status=400)
     data = form.cleaned_data
-    return xlsx_response(
-        workbooks.comparison_workbook(compare_figures(data["strategy"], data["year"], data["by"])), "sammenligning"
-    )
+    comparison = compare_figures(edition, data["strategy"], data["year"], data["by"])
+    return xlsx_response(workbooks.comparison_workbook(comparison, edition), "sammenligning")
 
 
 def _csv_or_page(request, table, filename, template, context, status=200):
@@ -63,7 +71,7 @@ def _csv_or_page(request, table, filename, template, context, status=200):
 @require_safe
 @public_page
 def overview(request):
-    funding = yearly_funding()
+    funding = yearly_funding(for_request(request))
     table = tables.yearly_funding_table(funding)
     context = {
         "funding": funding,
@@ -78,8 +86,8 @@ def overview(request):
 @require_safe
 @public_page
 def strategy_detail(request, slug):
-    strategy = get_object_or_404(Strategy, slug=slug)
-    budget = budget_table(strategy)
+    strategy = shown_strategy(request, slug)
+    budget = budget_table(strategy, for_request(request))
     table = tables.budget_table(budget, order_by=request.GET.get("sort"))
     context = {
         "strategy": strategy,
@@ -93,26 +101,12 @@ def strategy_detail(request, slug):
 
 @require_safe
 @public_page
-def as_published(request, slug):
-    """The current figures beside the figures as published, cell by cell where they differ."""
-    strategy = get_object_or_404(Strategy, slug=slug)
-    published = published_baseline()
-    return render(
-        request,
-        "dashboard/as_published.html",
-        {
-            "strategy": strategy,
-            "published": published,
-            "differences": differences(strategy, published, None) if published else [],
-        },
-    )
-
-
-@require_safe
-@public_page
 def initiative_detail(request, pk):
     initiative = get_object_or_404(Initiative.objects.with_chapter(), pk=pk)
-    chain = initiative_lineage(initiative)
+    edition = for_request(request)
+    if not edition.shows(initiative.chapter.strategy):
+        raise Http404(_("No published initiative of that number."))
+    chain = initiative_lineage(initiative, edition)
     return render(
         request,
         "dashboard/initiative_detail.html",
@@ -128,7 +122,10 @@ def initiative_detail(request, pk):
 @require_safe
 @public_page
 def initiative_list(request):
-    filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.all())
+    edition = for_request(request)
+    filterset = InitiativeFilter(
+        request.GET, queryset=Initiative.objects.filter(chapter__strategy__in=edition.strategies()), edition=edition
+    )
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else Initiative.objects.none()
     table = tables.InitiativeTable(queryset)
@@ -147,11 +144,12 @@ def initiative_list(request):
 @require_safe
 @public_page
 def compare(request):
-    form = CompareForm(request.GET)
+    edition = for_request(request)
+    form = CompareForm(request.GET, strategies=edition.strategies())
     if not form.is_valid():
         return render(request, "dashboard/compare.html", {"form": form}, status=400)
     data = form.cleaned_data
-    comparison = compare_figures(data["strategy"], data["year"], data["by"])
+    comparison = compare_figures(edition, data["strategy"], data["year"], data["by"])
     table = tables.comparison_table(comparison)
     # A hundred strategies compared by chapter are a thousand rows: the page shows them a hundred at a time and
     # charts those; the CSV file and the workbook hold them all.

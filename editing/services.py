@@ -228,6 +228,19 @@ def grant_editor(user, strategies=None) -> list:
         return [StrategyEditor.objects.get_or_create(user=user, strategy=strategy)[0] for strategy in strategies]
 
 
+def grant_approver(user) -> None:
+    """Make ``user`` an approver, who publishes drafts; approvers are staff, who see the draft."""
+    from django.apps import apps
+
+    from editing.roles import APPROVER_GROUP, ensure_roles
+
+    with transaction.atomic():
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(ensure_roles(apps)[APPROVER_GROUP])
+
+
 def add_budget_line(initiative) -> BudgetLine:
     """A row of its own in its strategy's budget table for a newly added initiative, after the others."""
     from django.db.models import Max

@@ -24,6 +24,7 @@ from editing.imports import MAX_BYTES, WorkbookError, edits_from_session, edits_
 from editing.permissions import can_edit
 from editing.services import GridError, revert_change, revert_save, save_grid
 from initiatives.models import Strategy
+from publication.editions import Edition
 
 
 def _editable_strategy(request, slug) -> Strategy:
@@ -78,7 +79,7 @@ def _grid_cell(line_id, column: int, cell: dict) -> str:
 
 
 def _grid(request, strategy, *, status=200, errors=None, conflicts=(), typed=None):
-    table = budget_table(strategy)
+    table = budget_table(strategy, Edition.draft())
     typed = typed or {}
     cell_errors = errors.cells if errors else {}
     rows = [

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "editing",
     "api",
     "backups",
+    "publication",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("editing.urls")),
+    path("", include("publication.urls")),
     path("", include("dashboard.urls")),
     prefix_default_language=False,
 )

@@ -3,7 +3,13 @@
 from decimal import Decimal
 from html.parser import HTMLParser
 
+from django.db import connection
+from django.utils import timezone
+
 from budgets.models import Allocation, CellKind, PublishedTotal
+from initiatives.models import Strategy
+from publication.models import DatePrecision
+from publication.services import publish_as_published
 
 
 def cell_as_printed(cell: Allocation | None) -> str:
@@ -80,3 +86,15 @@ def change_cell(slug: str, year: int, *, amount=None, kind=CellKind.AMOUNT, **li
 def cell_snapshot() -> list[tuple]:
     """Every stored cell with its version, to show that a refused request changed nothing."""
     return sorted(Allocation.objects.values_list("line_id", "year", "kind", "amount", "text", "version"))
+
+
+def publish_draft(slug: str, note: str = "Test"):
+    """Make the strategy's draft public as a new version, as an approver would, for tests of what the public sees."""
+    return publish_as_published([Strategy.objects.get(slug=slug)], timezone.now(), DatePrecision.DAY, note)[0]
+
+
+def forget_publications() -> None:
+    """Empty the published versions, which no DELETE may touch (the database refuses): tests that empty the whole
+    database start from nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE publication_publishedyearsum, publication_publishedcell, publication_publication")

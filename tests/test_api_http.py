@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from tests.helpers import change_cell
+from tests.helpers import change_cell, publish_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,10 @@ class TestCaching:
         assert again.status_code == 304
         assert since.status_code == 304
 
-    def test_it_answers_200_with_a_new_etag_after_a_change(self, client):
+    def test_it_answers_200_with_a_new_etag_after_a_publication(self, client):
         first = client.get(URL)
         change_cell("2021", 2022, amount="17.5", initiatives__number="26")
+        publish_draft("2021")
 
         after = client.get(URL, headers={"if-none-match": first["ETag"]})
 

@@ -5,7 +5,7 @@ import pytest
 from budgets.baselines import PUBLISHED_NAME, differences, freeze_baseline, published_baseline
 from budgets.models import Allocation, Baseline
 from initiatives.models import Strategy
-from tests.helpers import change_cell, table_rows
+from tests.helpers import change_cell, publish_draft, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,15 @@ class TestBaselines:
         assert published.cells.count() == Allocation.objects.count()
         assert differences(Strategy.objects.get(slug="2021"), published, None) == []
 
-    def test_it_lists_what_changed_since_the_published_figures(self, client):
+    def test_it_sends_the_old_comparison_with_the_published_figures_to_the_versions(self, client):
         change_cell("2021", 2022, amount="15.8", initiatives__number="26")
         change_cell("2021", 2022, amount="17.8", initiatives__number="27")
+        publish_draft("2021")
 
-        rows = table_rows(client.get("/strategies/2021/as-published/").content.decode(), "differences")
+        response = client.get("/strategies/2021/as-published/", follow=True)
+        rows = table_rows(response.content.decode(), "differences")
+
+        assert response.redirect_chain == [("/strategies/2021/versions/?from=1&to=2", 301)]
 
         assert rows[1:] == [
             [
@@ -33,7 +37,7 @@ class TestBaselines:
                 "15,8",
                 "-1,0",
             ],
-            ["27", "Styrket globalt sundhedsdiplomati og myndighedssamarbejde", "2022", "16,8", "17,8", "1,0"],
+            ["27", "Styrket globalt sundhedsdiplomati og myndighedssamarbejde", "2022", "16,8", "17,8", "+1,0"],
         ]
 
     def test_it_freezes_a_named_baseline_and_compares_two_of_them(self, client, make_editor):

@@ -10,6 +10,7 @@ from django.utils import translation
 from dashboard.filters import InitiativeFilter
 from dashboard.tables import InitiativeTable
 from initiatives.models import Initiative
+from publication.editions import Edition
 from tests.helpers import table_rows
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,9 @@ class TestInitiativeList:
         response = client.get(f"{'/en' if language == 'en' else ''}/initiatives/", {**query, "export": "csv"})
 
         with translation.override(language):
-            filterset = InitiativeFilter(QueryDict(urlencode(query)), queryset=Initiative.objects.all())
+            filterset = InitiativeFilter(
+                QueryDict(urlencode(query)), queryset=Initiative.objects.all(), edition=Edition.public()
+            )
             assert filterset.is_valid()
             table = InitiativeTable(filterset.qs, order_by=query.get("sort"))
             expected = io.StringIO()

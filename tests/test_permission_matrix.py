@@ -25,11 +25,11 @@ from budgets.cells import parse_cell
 from budgets.models import Allocation, BudgetLine, CellKind, Footnote, FundingFrame, PublishedTotal
 from editing.models import StrategyEditor
 from editing.roles import ADMINISTRATOR_GROUP, EDITOR_GROUP, ensure_roles
-from editing.services import CellEdit, grant_editor, save_grid
+from editing.services import CellEdit, grant_approver, grant_editor, save_grid
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
 
-ROLES = ("anonymous", "viewer", "other_editor", "editor", "administrator", "superuser")
-STAFF = ("other_editor", "editor", "administrator", "superuser")
+ROLES = ("anonymous", "viewer", "other_editor", "editor", "approver", "administrator", "superuser")
+STAFF = ("other_editor", "editor", "approver", "administrator", "superuser")
 CSRF_TOKEN = "matrixmatrixmatrixmatrixmatrix32"
 # The strategy whose URLs are requested; "other_editor" edits only OTHER.
 SLUG, OTHER = "2021", "2030"
@@ -67,8 +67,21 @@ def editing(
     """A page for the editors of the strategy: the public is sent to log in, other users are refused."""
     refused_post = refused_post or refused_get
     return {
-        "GET": by_role(get, anonymous=anonymous_get, viewer=refused_get, other_editor=refused_get),
-        "POST": by_role(post, anonymous=anonymous_post, viewer=refused_post, other_editor=refused_post),
+        "GET": by_role(
+            get, anonymous=anonymous_get, viewer=refused_get, other_editor=refused_get, approver=refused_get
+        ),
+        "POST": by_role(
+            post, anonymous=anonymous_post, viewer=refused_post, other_editor=refused_post, approver=refused_post
+        ),
+    }
+
+
+def approving(get: Expect, post: Expect, *, anonymous_get=LOGIN, refused_get=FORBIDDEN, refused_post=FORBIDDEN):
+    """A page for approvers (administrators and superusers are approvers too): editors are refused like the rest."""
+    refused = ("viewer", "other_editor", "editor")
+    return {
+        "GET": by_role(get, anonymous=anonymous_get, **dict.fromkeys(refused, refused_get)),
+        "POST": by_role(post, anonymous=LOGIN, **dict.fromkeys(refused, refused_post)),
     }
 
 
@@ -84,7 +97,16 @@ RULES = {
     "health": READ_ONLY,
     "overview": READ_ONLY,
     "strategy_detail": READ_ONLY,
-    "as_published": READ_ONLY,
+    # The comparison with the figures as first published moved to the versions page.
+    "as_published": everyone(Expect(301, f"/strategies/{SLUG}/versions/"), NOT_ALLOWED),
+    # Published versions, public; and their feed.
+    "versions": READ_ONLY,
+    "publications_feed": READ_ONLY,
+    "strategy-versions": READ_ONLY,
+    # Publishing: approvers only. A POST without a note is refused with the review shown again (400).
+    "publish": approving(OK, BAD),
+    # Cancelling is a POST only; version 1 is public already, so it is refused and the versions page says why.
+    "cancel_publication": approving(NOT_ALLOWED, Expect(302, f"/strategies/{SLUG}/versions/"), refused_get=NOT_ALLOWED),
     "initiative_list": READ_ONLY,
     "initiative_detail": READ_ONLY,
     "compare": READ_ONLY,
@@ -152,6 +174,7 @@ class Admin:
     editor: str = ""
     administrator: str = ""
     superuser: str = "vacd"
+    approver: str = ""  # approvers publish; in the admin they see nothing
     scoped: bool = False
     protected: bool = False  # the database refuses to delete the sample while others refer to it
     records: bool = False
@@ -182,7 +205,8 @@ def _admin_model_rules(label: str, access: Admin) -> dict[str, dict]:
     changelist = f"/admin/{app_label}/{model_name}/"
 
     def outside(role):
-        return access.scoped and role == "other_editor"
+        # Scoped pages show a user only the strategies they edit: the approver edits none.
+        return access.scoped and role in ("other_editor", "approver")
 
     def staff_rule(action, method, role) -> Expect:
         rights = getattr(access, "editor" if role == "other_editor" else role)
@@ -253,9 +277,10 @@ def admin_rules() -> dict[str, dict]:
             method: by_role(Expect(302, "http://testserver/initiatives/"), anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN)
             for method in ("GET", "POST")
         },
-        # The initiatives app's index: every staff role has something there.
+        # The initiatives app's index: every staff role but the approver has something there.
         "admin:app_list": {
-            method: by_role(OK, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN) for method in ("GET", "POST")
+            method: by_role(OK, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN, approver=NOT_FOUND)
+            for method in ("GET", "POST")
         },
         "admin:auth_user_password_change": {
             method: by_role(FORBIDDEN, anonymous=ADMIN_LOGIN, viewer=ADMIN_LOGIN, administrator=OK, superuser=OK)
@@ -307,11 +332,13 @@ def world(django_db_setup, django_db_blocker):
             "viewer": make("viewer"),
             "other_editor": make("other-editor", is_staff=True),
             "editor": make("editor", is_staff=True),
+            "approver": make("approver"),
             "administrator": make("administrator", is_staff=True),
             "superuser": get_user_model().objects.create_superuser("superuser", "root@example.org", None),
         }
         grant_editor(users["other_editor"], [Strategy.objects.get(slug=OTHER)])
         grant_editor(users["editor"], [Strategy.objects.get(slug=SLUG)])
+        grant_approver(users["approver"])
         users["administrator"].groups.add(groups[ADMINISTRATOR_GROUP])
         strategy = Strategy.objects.get(slug=SLUG)
         cell = Allocation.objects.filter(line__strategy=strategy, kind=CellKind.AMOUNT).first()
@@ -369,6 +396,8 @@ def concrete_url(key: str, world: World) -> str:
         "uidb64": "MQ",
         "token": "not-a-token",
         "id": world.samples["auth.user"].pk,
+        "allocation_id": world.samples["budgets.allocation"].pk,
+        "number": 1,
         "content_type_id": ContentType.objects.get_for_model(Initiative).pk,
     }
     if model is not None:

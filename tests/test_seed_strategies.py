@@ -7,12 +7,13 @@ from django.core.management import CommandError, call_command
 from budgets.models import Allocation, Baseline, BudgetLine, Footnote, FrameAmount, FundingFrame, PublishedTotal
 from budgets.services import FIXTURES_DIR, seed_strategies
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
-from tests.helpers import change_cell
+from tests.helpers import change_cell, forget_publications
 
 pytestmark = pytest.mark.django_db
 
 
 def empty_the_database():
+    forget_publications()
     for model in (
         Baseline,
         InitiativeLink,

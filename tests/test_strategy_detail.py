@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.helpers import amount, change_cell, table_rows
+from tests.helpers import amount, change_cell, publish_draft, table_rows
 from tests.test_source_tables import TABLE_2021
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,7 @@ class TestStrategyDetail:
 
     def test_it_shows_a_known_sum_beside_the_cells_still_unknown(self, client):
         change_cell("2018", 2018, amount="1234.5", title__contains="Trial Nation")
+        publish_draft("2018")
 
         rows = budget_rows(page(client, "2018"))
 
@@ -82,6 +83,7 @@ class TestStrategyDetail:
 
     def test_it_writes_numbers_in_english_notation_for_english_readers(self, client):
         change_cell("2021", 2022, amount="1234.5", initiatives__number="26")
+        publish_draft("2021")
 
         response = page(client, "2021", language="en")
         rows = budget_rows(response)

@@ -63,7 +63,7 @@ class TestStrategyExport:
         assert sheet.print_title_rows == "$3:$3"
         assert sheet["E6"].value == 4.5 and sheet["E6"].number_format == "#,##0.0"
         assert workbook.properties.subject == "2021"
-        assert workbook.properties.keywords == "current"
+        assert workbook.properties.keywords == "published"
         assert sheet["B4"].value == "1" and sheet["C4"].value == "Bedre rammer for forskning og udvikling"
 
     def test_it_marks_unknown_cells_with_a_comment(self, client):

@@ -16,6 +16,7 @@ from budgets.cells import parse_cell
 from budgets.models import Allocation, BudgetLine, CellKind, Footnote, FundingFrame
 from editing.services import CellEdit, save_grid
 from initiatives.models import Strategy
+from tests.helpers import publish_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,7 @@ FIELDS = [
     "cell",
     "reason",
     "baseline",
+    "note",
 ]
 JSON_SCRIPT = re.compile(r'<script id="[^"]*" type="application/json">(.*?)</script>', re.S)
 # What must never reach a page unescaped, whatever field it came from.
@@ -73,14 +75,22 @@ def stored(staff_user):
     frame = FundingFrame.objects.filter(strategy=strategy).first()
     frame.name = payload("frame")
     frame.save()
-    cell = Allocation.objects.filter(line=line, kind=CellKind.AMOUNT).first()
+    first, second = Allocation.objects.filter(line=line, kind=CellKind.AMOUNT).order_by("year")[:2]
     save_grid(
         strategy,
         staff_user,
-        [CellEdit(line.pk, cell.year, parse_cell(f"Er finansieret {payload('cell')}"), cell.version)],
+        [CellEdit(line.pk, first.year, parse_cell(f"Er finansieret {payload('cell')}"), first.version)],
         payload("reason"),
     )
     freeze_baseline(payload("baseline"))
+    publish_draft("2021", note=payload("note"))
+    # A change after the publication, for the review before the next one.
+    save_grid(
+        strategy,
+        staff_user,
+        [CellEdit(line.pk, second.year, parse_cell(f"Er finansieret {payload('cell')}"), second.version)],
+        payload("reason"),
+    )
     return initiative
 
 
@@ -88,7 +98,9 @@ PAGES = {
     # url: the fields whose payload the page shows (escaped)
     "/": ["short", "strategy"],
     "/strategies/2021/": ["strategy", "description", "source", "chapter", "line", "footnote", "cell"],
-    "/strategies/2021/as-published/": ["line", "cell"],
+    "/strategies/2021/?view=public": ["strategy", "line", "cell", "note"],
+    "/strategies/2021/versions/": ["line", "cell", "note"],
+    "/strategies/2021/publish/": ["line", "cell", "reason"],
     "/initiatives/": ["chapter", "initiative"],
     "/initiatives/{pk}/": ["strategy", "chapter", "initiative"],
     "/compare/?by=chapter&strategy=2021": ["chapter"],

@@ -4,6 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db.models import ProtectedError
 
 from budgets.cells import parse_cell
 from budgets.models import Allocation, BudgetLine, CellKind, YearSum
@@ -78,10 +79,22 @@ class TestYearSums:
         line.save()
         assert stored() == from_the_cells()
 
-        other = BudgetLine.objects.filter(strategy__slug="2030", chapter__number=4).order_by("position").last()
-        other.baseline_cells.all().delete()
+        # A line never published (a published one stays, with its published cells).
+        chapter = Chapter.objects.get(strategy__slug="2030", number=4)
+        other = BudgetLine.objects.create(
+            strategy=chapter.strategy, chapter=chapter, position=99, title="Ny", source="t"
+        )
+        Allocation.objects.create(line=other, year=2025, amount=Decimal("2.5"))
+        assert stored() == from_the_cells()
         other.delete()
         assert stored() == from_the_cells()
+
+    def test_a_published_line_cannot_be_deleted(self):
+        line = BudgetLine.objects.filter(strategy__slug="2030", chapter__number=4).order_by("position").last()
+        line.baseline_cells.all().delete()
+
+        with pytest.raises(ProtectedError):
+            line.delete()
 
     def test_they_follow_the_theme_and_order_of_the_initiatives_a_line_funds(self):
         funded = BudgetLine.objects.filter(strategy__slug="2021", initiatives__isnull=False, allocations__kind="amount")

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from budgets.comparison import compare
 from budgets.synthetic import generate_data
 from initiatives.models import Strategy
+from publication.editions import Edition
 
 
 def chart_traces(page, chart_id: str) -> dict[str, list]:
@@ -100,7 +101,10 @@ def test_it_pages_through_a_long_comparison_and_charts_each_page(page, app_url, 
     generate_data(10, 100, 10, seed=11)
     strategies = list(Strategy.objects.all())
     labels = [
-        row.label for row in compare(strategies, sorted({y for s in strategies for y in s.years}), "chapter").rows
+        row.label
+        for row in compare(
+            Edition.public(), strategies, sorted({y for s in strategies for y in s.years}), "chapter"
+        ).rows
     ]
     page.goto(f"{app_url}/compare/")
     page.get_by_label("kapitel").check()

@@ -14,11 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--initiatives", type=int, default=100, help=_("Initiatives (and budget lines) each."))
         parser.add_argument("--years", type=int, default=10, help=_("Years in each strategy's period."))
         parser.add_argument("--seed", type=int, default=0, help=_("Seed of the random choices."))
+        parser.add_argument(
+            "--versions", type=int, default=1, help=_("Published versions of each strategy (each changes some cells).")
+        )
 
-    def handle(self, *args, strategies, initiatives, years, seed, **options):
+    def handle(self, *args, strategies, initiatives, years, seed, versions, **options):
         started = time.perf_counter()
         try:
-            result = generate_data(strategies, initiatives, years, seed=seed)
+            result = generate_data(strategies, initiatives, years, seed=seed, versions=versions)
         except GenerationError as error:
             raise CommandError(_("Nothing generated: %(error)s") % {"error": error}) from error
         self.stdout.write(

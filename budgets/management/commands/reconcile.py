@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from budgets.figures import reconcile
 from budgets.numbers import format_amount
 from initiatives.models import Strategy
+from publication.editions import Edition
 
 ROW = "  {:<6}{:<34}{:>8}  {:>14}  {:>14}  {:>8}  {}"
 
@@ -21,8 +22,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slugs", nargs="*", help=_("Strategies to check (default: all)."))
         parser.add_argument("--chapters", action="store_true", help=_("Also print the chapter subtotals that agree."))
+        parser.add_argument(
+            "--published", action="store_true", help=_("Check the published versions instead of the draft.")
+        )
 
-    def handle(self, *args, slugs, chapters, **options):
+    def handle(self, *args, slugs, chapters, published, **options):
+        edition = Edition.public() if published else Edition.draft()
         strategies = Strategy.objects.all()
         if slugs:
             strategies = strategies.filter(slug__in=slugs)
@@ -38,7 +43,7 @@ class Command(BaseCommand):
             price_basis = strategy.price_basis or _("price basis not stated")
             self.stdout.write(f"\n{strategy.title} ({strategy.slug}), {_('mio. kr.')}, {price_basis}")
             self.stdout.write(ROW.format(*columns))
-            for check in reconcile(strategy):
+            for check in reconcile(strategy, edition):
                 if check.published is not None:
                     checked += 1
                 if check.frame is None and check.is_reconciled and not chapters:

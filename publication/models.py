@@ -1,0 +1,322 @@
+"""Published versions of a strategy's figures: numbered, dated, approved, and never changed once public.
+
+The draft is the budget tables' own cells (budgets.models.Allocation), which editors change. Publishing copies
+the draft's differences from the version before into PublishedCell: each row holds a cell as it stood from one
+version (``valid_from``) until the version that replaced or removed it (``valid_until``, empty while it stands).
+Version N of a strategy is every row with ``valid_from <= N < valid_until``; storage grows with the cells changed.
+
+The database holds published rows to their word (triggers below): a version, its cells and its sums are never
+updated or deleted, except that publishing closes the rows it replaces and cancelling a publication that is not
+yet public takes it back.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pgtrigger import Before, Delete, Trigger, Update
+
+from budgets.models import AMOUNT, YEAR_IS_PLAUSIBLE, AllocationQuerySet, BudgetLine, CellKind, YearSumQuerySet
+from initiatives.models import Chapter, Strategy
+
+NOTE_LENGTH = 500
+# Whether a version of a strategy is scheduled, i.e. not yet public: cancelling one may take back its rows.
+_SCHEDULED = """EXISTS (
+    SELECT 1 FROM publication_publication scheduled
+    WHERE scheduled.strategy_id = {strategy} AND scheduled.number = {number} AND scheduled.published_at > now()
+)"""
+
+
+_REOPENED_BY_CANCELLING = _SCHEDULED.format(strategy="OLD.strategy_id", number="OLD.valid_until")
+
+
+def _refuse(message: str) -> str:
+    return f"RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', MESSAGE = '{message}';"
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a publication's date is known: the shipped strategies give a month or a year, not a day."""
+
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+class PublicationQuerySet(models.QuerySet):
+    def for_strategy(self, strategy):
+        return self.filter(strategy=strategy)
+
+    def public(self, at):
+        """The versions the public may see at ``at``: an embargoed one only from its time."""
+        return self.filter(published_at__lte=at)
+
+    def scheduled(self, at):
+        return self.filter(published_at__gt=at)
+
+    def shown_and_latest(self, at) -> dict[int, tuple["Publication | None", int]]:
+        """Strategy id → (the version public at ``at``, or None before its first; the number of its newest version,
+        scheduled ones included), for every strategy that has a version. One query of plain values: a ministry's
+        thousand strategies make a thousand versions, and only those shown become instances."""
+        fields = [field.attname for field in self.model._meta.concrete_fields]
+        shown, latest = {}, {}
+        for values in self.order_by("strategy", "number").values_list(*fields):
+            row = dict(zip(fields, values, strict=True))
+            if row["published_at"] <= at:
+                shown[row["strategy_id"]] = row
+            latest[row["strategy_id"]] = row["number"]
+        return {
+            strategy: (self.model(**shown[strategy]) if strategy in shown else None, number)
+            for strategy, number in latest.items()
+        }
+
+
+class Publication(models.Model):
+    """One published version of a strategy's figures."""
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="publications", verbose_name=_("strategy")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(
+        _("published at"), help_text=_("From this moment the public sees the version; later means scheduled.")
+    )
+    precision = models.CharField(
+        _("date known to the"), max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    created_at = models.DateTimeField(_("snapshot taken at"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="publications",
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for the versions loaded with the source documents."),
+    )
+    note = models.CharField(_("note"), max_length=NOTE_LENGTH)
+    changed_cells = models.PositiveIntegerField(_("cells changed"))
+    # The newest event of the cells' audit trail when the snapshot was taken: the next review lists the changes
+    # after it, and the four-eyes rule asks who made them.
+    audit_position = models.BigIntegerField(_("audit trail position"))
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
+        ordering = ["strategy__first_year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "number"], name="publication_number_unique_in_strategy"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="publication_number_positive"),
+            models.CheckConstraint(condition=~Q(note=""), name="publication_has_note"),
+        ]
+        indexes = [
+            # The feed of publications, newest first.
+            models.Index(fields=["-published_at"], name="publication_newest_idx"),
+        ]
+        triggers = [
+            Trigger(
+                name="publication_never_updated",
+                when=Before,
+                operation=Update,
+                func=_refuse("A published version never changes; publish a new version instead.") + " RETURN NULL;",
+            ),
+            Trigger(
+                name="publication_deleted_only_before_its_time",
+                when=Before,
+                operation=Delete,
+                func=f"""
+                IF OLD.published_at <= now() THEN
+                    {_refuse("A published version is never deleted; publish a new version instead.")}
+                END IF;
+                RETURN OLD;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.strategy} v{self.number}"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.published_at > timezone.now()
+
+
+class PublishedCellQuerySet(AllocationQuerySet):
+    def for_strategy(self, strategy):
+        return self.filter(strategy=strategy)
+
+    def in_versions(self, shown: dict, latest: dict, every_strategy: bool = False):
+        """The cells of each strategy's version ``shown[strategy id]``; ``latest`` gives each strategy's newest
+        version number. A strategy's newest version is the rows still standing, which an index serves; an older
+        one (an embargo pending, or a version asked for) is the rows whose span covers it."""
+        current = [strategy for strategy, number in shown.items() if latest.get(strategy) == number]
+        if every_strategy and len(current) == len(latest):
+            condition = Q(valid_until__isnull=True)
+        else:
+            condition = Q(strategy__in=current, valid_until__isnull=True)
+        for strategy, number in shown.items():
+            if latest.get(strategy) != number:
+                condition |= Q(strategy=strategy, valid_from__lte=number) & (
+                    Q(valid_until__isnull=True) | Q(valid_until__gt=number)
+                )
+        return self.filter(condition)
+
+    def standing(self, strategy):
+        """The cells of the strategy's newest version."""
+        return self.filter(strategy=strategy, valid_until__isnull=True)
+
+
+class PublishedCell(models.Model):
+    """A cell of the budget table as published, from one version until the version that replaced it."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="+", verbose_name=_("strategy"))
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="published_cells", verbose_name=_("budget line")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices)
+    amount = models.DecimalField(_("amount (mio. kr.)"), null=True, blank=True, **{**AMOUNT, "validators": []})
+    text = models.CharField(_("text in the cell"), max_length=200, blank=True)
+    is_correction = models.BooleanField(_("correction"), default=False)
+    # The draft cell's id and version when it was published: the open data's stable id of a cell.
+    allocation_id = models.BigIntegerField(_("cell id"))
+    version = models.PositiveIntegerField(_("version of the cell"))
+    valid_from = models.PositiveIntegerField(_("first version"))
+    valid_until = models.PositiveIntegerField(_("replaced in version"), null=True, blank=True)
+
+    objects = PublishedCellQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published cell")
+        verbose_name_plural = _("published cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "year"], condition=Q(valid_until__isnull=True), name="published_cell_one_standing"
+            ),
+            models.UniqueConstraint(fields=["line", "year", "valid_from"], name="published_cell_one_per_version"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
+                name="published_cell_span_in_order",
+            ),
+            models.CheckConstraint(condition=YEAR_IS_PLAUSIBLE, name="published_cell_year_plausible"),
+            models.CheckConstraint(
+                condition=Q(kind=CellKind.AMOUNT, amount__isnull=False)
+                | Q(kind=CellKind.FINANCED_ELSEWHERE, amount__isnull=True) & ~Q(text="")
+                | Q(kind=CellKind.UNKNOWN, amount__isnull=True),
+                name="published_cell_amount_matches_kind",
+            ),
+        ]
+        indexes = [
+            # Every public page: the cells of a strategy's newest version (PublishedCell.objects.standing).
+            models.Index(fields=["strategy", "line"], condition=Q(valid_until__isnull=True), name="pcell_standing_idx"),
+            # A version's changes (the versions page) and the rows a cancelled publication takes back.
+            models.Index(fields=["strategy", "valid_from"], name="pcell_strategy_from_idx"),
+            models.Index(fields=["strategy", "valid_until"], name="pcell_strategy_until_idx"),
+        ]
+        triggers = [
+            Trigger(
+                name="published_cell_only_closed",
+                when=Before,
+                operation=Update,
+                func=f"""
+                IF (OLD.id, OLD.strategy_id, OLD.line_id, OLD.year, OLD.kind, OLD.amount, OLD.text, OLD.is_correction,
+                    OLD.allocation_id, OLD.version, OLD.valid_from)
+                   IS DISTINCT FROM
+                   (NEW.id, NEW.strategy_id, NEW.line_id, NEW.year, NEW.kind, NEW.amount, NEW.text, NEW.is_correction,
+                    NEW.allocation_id, NEW.version, NEW.valid_from)
+                THEN
+                    {_refuse("A published cell never changes; publish a new version instead.")}
+                END IF;
+                -- Publishing closes a standing cell; cancelling a scheduled version reopens what it closed.
+                IF (OLD.valid_until IS NULL AND NEW.valid_until IS NOT NULL)
+                   OR (NEW.valid_until IS NULL AND {_REOPENED_BY_CANCELLING})
+                THEN
+                    RETURN NEW;
+                END IF;
+                {_refuse("A published cell never changes; publish a new version instead.")}
+                """,
+            ),
+            Trigger(
+                name="published_cell_deleted_only_before_its_time",
+                when=Before,
+                operation=Delete,
+                func=f"""
+                IF NOT {_SCHEDULED.format(strategy="OLD.strategy_id", number="OLD.valid_from")} THEN
+                    {_refuse("A published cell is never deleted; publish a new version instead.")}
+                END IF;
+                RETURN OLD;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.line} {self.year} (v{self.valid_from})"
+
+    @property
+    def cell_id(self) -> int:
+        return self.allocation_id
+
+
+class PublishedYearSum(models.Model):
+    """What a chapter's lines held in one year of one version, per theme of each line's first initiative: the
+    published counterpart of budgets.models.YearSum, written once when the version is published."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="year_sums", verbose_name=_("published version")
+    )
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("strategy")
+    )
+    chapter = models.ForeignKey(
+        Chapter,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("chapter"),
+    )
+    theme = models.CharField(_("theme"), max_length=30, null=True)  # noqa: DJ001 (as YearSum: no theme is NULL)
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (mio. kr.)"), max_digits=15, decimal_places=1)
+    unknown = models.PositiveIntegerField(_("unknown cells"))
+    financed = models.PositiveIntegerField(_("cells financed elsewhere"))
+
+    objects = YearSumQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published sum per chapter, theme and year")
+        verbose_name_plural = _("published sums per chapter, theme and year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "chapter", "theme", "year"],
+                nulls_distinct=False,
+                name="published_year_sum_one_per_group",
+            ),
+        ]
+        triggers = [
+            Trigger(
+                name="published_year_sum_never_updated",
+                when=Before,
+                operation=Update,
+                func=_refuse("Published sums never change.") + " RETURN NULL;",
+            ),
+            Trigger(
+                name="published_year_sum_deleted_only_before_its_time",
+                when=Before,
+                operation=Delete,
+                func=f"""
+                IF EXISTS (
+                    SELECT 1 FROM publication_publication published
+                    WHERE published.id = OLD.publication_id AND published.published_at <= now()
+                ) THEN
+                    {_refuse("Published sums are never deleted.")}
+                END IF;
+                RETURN OLD;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.publication} {self.chapter_id} {self.theme} {self.year}: {self.amount}"

@@ -1,0 +1,447 @@
+"""Publishing a strategy's draft as a numbered version, and what a reviewer sees before doing so.
+
+Called alike by the publish page, `manage.py publish`, the fixture loader and tests.
+"""
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from budgets.cells import ParsedCell
+from budgets.changes import figures_changed
+from budgets.models import BudgetLine, CellKind
+from budgets.text import has_control_characters
+from initiatives.models import Strategy
+from publication.models import NOTE_LENGTH, Publication
+from publication.permissions import can_publish
+
+LONGEST_SCHEDULE = timedelta(days=365)
+
+
+class PublishError(Exception):
+    """A publication refused for its input; nothing was written. ``messages`` are for the approver."""
+
+    def __init__(self, *messages: str):
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+class StaleReview(PublishError):
+    """The draft (or the versions) changed after the approver opened the review: ``review`` is the new one."""
+
+    def __init__(self, review: "Review", edits: list):
+        self.review, self.edits = review, edits
+        super().__init__(_("The draft has changed since you opened the review; look at the changes again."))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One recorded change of a cell, from the audit trail: who, when and why."""
+
+    at: datetime
+    user_id: int | None
+    username: str
+    reason: str
+    line_id: int
+    year: int
+
+
+@dataclass
+class CellChange:
+    """A cell that differs between the newest version and the draft."""
+
+    line: BudgetLine
+    year: int
+    old: ParsedCell | None
+    new: ParsedCell | None
+    edits: list = field(default_factory=list)
+
+    @property
+    def change(self) -> Decimal | None:
+        return amount_change(self.old, self.new)
+
+
+def amount_change(old, new) -> Decimal | None:
+    """New minus old in mio. kr., a blank cell counting as nothing; None where either side is no amount (unknown or
+    financed elsewhere): a change from or to unknown is unknown, never a number."""
+
+    def amount(cell):
+        if cell is None:
+            return Decimal("0.0")
+        return cell.amount if cell.kind == CellKind.AMOUNT else None
+
+    before, after = amount(old), amount(new)
+    return None if before is None or after is None else after - before
+
+
+@dataclass
+class Review:
+    strategy: Strategy
+    base: Publication | None  # the newest version, which the draft is compared with
+    changes: list[CellChange]
+    digest: str  # what the approver saw, so a publication of anything else is refused
+    audit_position: int  # the newest audit event when the review was made
+
+    @property
+    def token(self) -> str:
+        """What the review page posts back: the version and changes it showed, and how far the audit trail went."""
+        return f"{self.base.number if self.base else 0}:{self.digest}@{self.audit_position}"
+
+    @property
+    def changed_by(self) -> set:
+        return {(edit.user_id, edit.username) for change in self.changes for edit in change.edits}
+
+
+# The cells of the draft that differ from their strategy's newest version, one row per cell: the draft's values
+# (empty where the draft has no cell) and the published row they replace (empty where none stands). Parameters are
+# positional throughout (the strategies' ids twice here): pgtrigger.ignore adds positional ones of its own.
+_DIFFERENCES = """
+    SELECT COALESCE(draft.strategy_id, standing.strategy_id) AS strategy_id,
+           COALESCE(draft.line_id, standing.line_id) AS line_id, COALESCE(draft.year, standing.year) AS year,
+           standing.id AS replaced_id, standing.kind AS old_kind, standing.amount AS old_amount,
+           standing.text AS old_text, standing.is_correction AS old_correction,
+           draft.id AS allocation_id, draft.kind, draft.amount, draft.text, draft.is_correction, draft.version
+    FROM (
+        SELECT cell.*, line.strategy_id FROM budgets_allocation cell
+        JOIN budgets_budgetline line ON line.id = cell.line_id
+        WHERE line.strategy_id = ANY(%s)
+    ) draft
+    FULL JOIN (
+        SELECT * FROM publication_publishedcell WHERE strategy_id = ANY(%s) AND valid_until IS NULL
+    ) standing ON standing.line_id = draft.line_id AND standing.year = draft.year
+    WHERE standing.id IS NULL OR draft.id IS NULL
+       OR (standing.kind, standing.amount, standing.text, standing.is_correction)
+          IS DISTINCT FROM (draft.kind, draft.amount, draft.text, draft.is_correction)
+"""
+
+
+class Difference(NamedTuple):
+    strategy_id: int
+    line_id: int
+    year: int
+    replaced_id: int | None
+    old_kind: str | None
+    old_amount: Decimal | None
+    old_text: str | None
+    old_correction: bool | None
+    allocation_id: int | None
+    kind: str | None
+    amount: Decimal | None
+    text: str | None
+    is_correction: bool | None
+    version: int | None
+
+    @property
+    def old(self) -> ParsedCell | None:
+        return _cell(self.old_kind, self.old_amount, self.old_text, self.old_correction)
+
+    @property
+    def new(self) -> ParsedCell | None:
+        return _cell(self.kind, self.amount, self.text, self.is_correction)
+
+
+_COLUMNS = ", ".join(Difference._fields)
+
+
+def _digest(base: Publication | None, rows) -> str:
+    """A fingerprint of the changes: their cells and new values, in the table's order."""
+    digest = hashlib.sha256(str(base.number if base else 0).encode())
+    for row in rows:
+        digest.update(repr((row.line_id, row.year, row.kind, row.amount, row.text, row.is_correction)).encode())
+    return digest.hexdigest()[:32]
+
+
+def _audit_position() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(pgh_id), 0) FROM budgets_allocationevent")
+        return cursor.fetchone()[0]
+
+
+def _edits(strategy, since: int, cells=None) -> list[Edit]:
+    """The audit trail's changes of the strategy's cells after event ``since``, oldest first; of ``cells`` only
+    ((line id, year) pairs) when given."""
+    events = (
+        apps.get_model("budgets", "AllocationEvent")
+        .objects.filter(line__strategy=strategy, pgh_id__gt=since, pgh_context__isnull=False)
+        .order_by("pgh_id")
+        .values_list("line_id", "year", "pgh_created_at", "pgh_context__metadata")
+    )
+    edits = [
+        Edit(at, metadata.get("user"), metadata.get("username", ""), metadata.get("reason", ""), line_id, year)
+        for line_id, year, at, metadata in events
+        if cells is None or (line_id, year) in cells
+    ]
+    missing = {edit.user_id for edit in edits if edit.user_id and not edit.username}
+    if missing:
+        names = dict(get_user_model().objects.filter(pk__in=missing).values_list("pk", "username"))
+        edits = [
+            Edit(edit.at, edit.user_id, names.get(edit.user_id, ""), edit.reason, edit.line_id, edit.year)
+            if edit.user_id in names and not edit.username
+            else edit
+            for edit in edits
+        ]
+    return edits
+
+
+def _cell(kind, amount, text, correction) -> ParsedCell | None:
+    return None if kind is None else ParsedCell(kind, amount, text or "", bool(correction))
+
+
+def _differences(strategy) -> list[Difference]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_COLUMNS} FROM ({_DIFFERENCES}) changes ORDER BY line_id, year", [[strategy.pk]] * 2)
+        return [Difference(*row) for row in cursor.fetchall()]
+
+
+def _snapshot(strategies) -> list[Difference]:
+    """The differences of the strategies read once into a temporary table, which publishing then copies: a version
+    holds exactly the rows returned here, whatever is saved meanwhile."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE publication_changes ON COMMIT DROP AS {_DIFFERENCES}",
+            [[strategy.pk for strategy in strategies]] * 2,
+        )
+        cursor.execute(f"SELECT {_COLUMNS} FROM publication_changes ORDER BY strategy_id, line_id, year")
+        return [Difference(*row) for row in cursor.fetchall()]
+
+
+def newest_version(strategy) -> Publication | None:
+    return Publication.objects.for_strategy(strategy).order_by("-number").select_related("approved_by").first()
+
+
+def _review(strategy, base: Publication | None, rows, audit_position: int) -> Review:
+    lines = {
+        line.pk: line
+        for line in BudgetLine.objects.filter(pk__in={row.line_id for row in rows}).prefetch_related("initiatives")
+    }
+    cells = {(row.line_id, row.year) for row in rows}
+    edits = defaultdict(list)
+    for edit in _edits(strategy, base.audit_position if base else 0, cells):
+        edits[(edit.line_id, edit.year)].append(edit)
+    changes = [
+        CellChange(lines[row.line_id], row.year, row.old, row.new, edits[(row.line_id, row.year)]) for row in rows
+    ]
+    changes.sort(key=lambda change: (change.line.position, change.year))
+    return Review(strategy, base, changes, _digest(base, rows), audit_position)
+
+
+def review(strategy) -> Review:
+    """Every cell of the draft that differs from the newest version, with who changed it, when and why."""
+    with transaction.atomic():
+        audit_position = _audit_position()
+        return _review(strategy, newest_version(strategy), _differences(strategy), audit_position)
+
+
+def unpublished_changes(strategy) -> int:
+    """How many cells of the draft differ from the newest version."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({_DIFFERENCES}) changes", [[strategy.pk]] * 2)
+        return cursor.fetchone()[0]
+
+
+def _check_note(note: str) -> str:
+    note = note.strip()
+    if not note:
+        raise PublishError(_("Write a public note for the version, e.g. “Finanslov 2026” or “Rettelse af 2.4”."))
+    if len(note) > NOTE_LENGTH:
+        raise PublishError(_("The note may be at most %(length)d characters.") % {"length": NOTE_LENGTH})
+    if has_control_characters(note) or "\n" in note or "\r" in note or "\t" in note:
+        raise PublishError(_("The note holds an invisible control character; type it again."))
+    return note
+
+
+def _check_time(at: datetime | None, now: datetime) -> datetime:
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)  # in the project's time zone, Europe/Copenhagen
+    if at <= now:
+        raise PublishError(_("The time of publication has passed; choose a later one, or publish now."))
+    if at > now + LONGEST_SCHEDULE:
+        raise PublishError(_("A publication can be scheduled at most a year ahead."))
+    return at
+
+
+def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: str | None = None) -> Publication:
+    """Publish the strategy's draft as its next version, now or from ``at`` (an embargo), in one transaction.
+
+    Four eyes: nobody publishes a draft holding a change of their own. ``reviewed`` is the review's token the
+    approver saw; if the draft changed since, nothing is published (StaleReview). The new version is the draft as
+    it stood at one instant: the strategy's saves wait while it is copied.
+    """
+    if not can_publish(user, strategy):
+        raise PermissionDenied(_("Only an approver may publish %(strategy)s.") % {"strategy": strategy})
+    now = timezone.now()
+    note, at = _check_note(note), _check_time(at, now)
+    with transaction.atomic():
+        # Saves of the strategy take this row's lock too (editing.services.save_grid): while it is held, the draft
+        # is what the saves committed before it, whole, and two approvers cannot take the same number.
+        Strategy.objects.select_for_update().get(pk=strategy.pk)
+        base = newest_version(strategy)
+        if base is not None and base.published_at > now:
+            raise PublishError(
+                _("Version %(number)d is scheduled for %(time)s; cancel it before publishing another.")
+                % {"number": base.number, "time": timezone.localtime(base.published_at).strftime("%d-%m-%Y %H:%M")}
+            )
+        audit_position = _audit_position()
+        rows = _snapshot([strategy])
+        current = _review(strategy, base, rows, audit_position)
+        if reviewed is not None:
+            seen, _at, position = reviewed.partition("@")
+            if seen != current.token.partition("@")[0]:
+                since = int(position) if position.isdecimal() else audit_position
+                raise StaleReview(current, _edits(strategy, since))
+        if not rows:
+            raise PublishError(_("The draft holds no change since the newest version; there is nothing to publish."))
+        own = [
+            change
+            for change in current.changes
+            if any(edit.user_id == user.pk or edit.username == user.get_username() for edit in change.edits)
+        ]
+        if own:
+            raise PermissionDenied(
+                ngettext(
+                    "You changed %(count)d of these cells yourself (%(cells)s); another approver must publish them.",
+                    "You changed %(count)d of these cells yourself (%(cells)s); another approver must publish them.",
+                    len(own),
+                )
+                % {"count": len(own), "cells": ", ".join(f"{change.line.title} {change.year}" for change in own[:5])}
+            )
+        publication = Publication.objects.create(
+            strategy=strategy,
+            number=(base.number if base else 0) + 1,
+            published_at=at,
+            approved_by=user,
+            note=note,
+            changed_cells=len(rows),
+            audit_position=audit_position,
+        )
+        _write_versions([publication])
+        figures_changed()
+    return publication
+
+
+def _write_versions(publications: list[Publication]) -> None:
+    """For each new version, of one strategy each: close the published cells the snapshot replaces, add its new
+    ones, and write the version's sums."""
+    # The snapshot's rows of each strategy, with the number of the version that publishes them.
+    versions = """
+        SELECT changes.*, publication.id AS publication_id, publication.number
+        FROM publication_changes changes
+        JOIN publication_publication publication
+            ON publication.strategy_id = changes.strategy_id AND publication.id = ANY(%s)
+    """
+    ids = [publication.pk for publication in publications]
+    strategies = [publication.strategy_id for publication in publications]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE publication_publishedcell SET valid_until = versions.number
+            FROM ({versions}) versions WHERE publication_publishedcell.id = versions.replaced_id
+            """,
+            [ids],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO publication_publishedcell
+                (strategy_id, line_id, year, kind, amount, text, is_correction, allocation_id, version, valid_from)
+            SELECT strategy_id, line_id, year, kind, amount, text, is_correction, allocation_id, version, number
+            FROM ({versions}) versions WHERE allocation_id IS NOT NULL
+            """,
+            [ids],
+        )
+        cursor.execute("DROP TABLE publication_changes")
+        cursor.execute(_YEAR_SUMS, [ids, strategies])
+
+
+# Each version's sums per chapter, theme and year, grouped as budgets.models.YearSum groups the draft's.
+_YEAR_SUMS = """
+    INSERT INTO publication_publishedyearsum
+        (publication_id, strategy_id, chapter_id, theme, year, amount, unknown, financed)
+    SELECT publication.id, line.strategy_id, line.chapter_id, first_theme.theme, cell.year,
+           COALESCE(SUM(cell.amount) FILTER (WHERE cell.kind = 'amount'), 0.0),
+           COUNT(*) FILTER (WHERE cell.kind = 'unknown'),
+           COUNT(*) FILTER (WHERE cell.kind = 'financed')
+    FROM publication_publishedcell cell
+    JOIN budgets_budgetline line ON line.id = cell.line_id
+    LEFT JOIN LATERAL (
+        SELECT initiative.theme
+        FROM budgets_budgetline_initiatives covered
+        JOIN initiatives_initiative initiative ON initiative.id = covered.initiative_id
+        WHERE covered.budgetline_id = line.id
+        ORDER BY initiative.position, initiative.id
+        LIMIT 1
+    ) first_theme ON true
+    JOIN publication_publication publication
+        ON publication.strategy_id = cell.strategy_id AND publication.id = ANY(%s)
+    WHERE cell.strategy_id = ANY(%s) AND cell.valid_until IS NULL
+    GROUP BY publication.id, line.strategy_id, line.chapter_id, first_theme.theme, cell.year
+"""
+
+
+def publish_as_published(strategies, published_at: datetime, precision: str, note: str) -> list[Publication]:
+    """Publish the strategies' cells as versions nobody approved in the app: the tables of the source documents,
+    loaded with the fixtures, or generated data. No four-eyes rule: no person changed anything."""
+    strategies = sorted(strategies, key=lambda strategy: strategy.pk)
+    with transaction.atomic():
+        list(Strategy.objects.select_for_update().filter(pk__in=[strategy.pk for strategy in strategies]))
+        newest = dict(
+            Publication.objects.filter(strategy__in=strategies)
+            .values("strategy")
+            .annotate(newest=models.Max("number"))
+            .values_list("strategy", "newest")
+        )
+        changed = Counter(row.strategy_id for row in _snapshot(strategies))
+        audit_position = _audit_position()
+        publications = Publication.objects.bulk_create(
+            Publication(
+                strategy=strategy,
+                number=newest.get(strategy.pk, 0) + 1,
+                published_at=published_at,
+                precision=precision,
+                note=note,
+                changed_cells=changed[strategy.pk],
+                audit_position=audit_position,
+            )
+            for strategy in strategies
+        )
+        _write_versions(publications)
+        figures_changed()
+    return publications
+
+
+def cancel(publication: Publication, user) -> None:
+    """Take back a scheduled version before its time, as if it had never been made."""
+    if not can_publish(user, publication.strategy):
+        raise PermissionDenied(_("Only an approver may cancel a publication."))
+    with transaction.atomic():
+        Strategy.objects.select_for_update().get(pk=publication.strategy_id)
+        publication = Publication.objects.get(pk=publication.pk)
+        if publication.published_at <= timezone.now():
+            raise PublishError(
+                _("Version %(number)d is public already; publish a new version to correct it.")
+                % {"number": publication.number}
+            )
+        parameters = [publication.strategy_id, publication.number]
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM publication_publishedyearsum WHERE publication_id = %s", [publication.pk])
+            cursor.execute(
+                "DELETE FROM publication_publishedcell WHERE strategy_id = %s AND valid_from = %s", parameters
+            )
+            cursor.execute(
+                "UPDATE publication_publishedcell SET valid_until = NULL WHERE strategy_id = %s AND valid_until = %s",
+                parameters,
+            )
+        publication.delete()
+        figures_changed()
