@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pgtrigger import Before, Delete, Trigger, Update
+from pgtrigger import After, Before, Delete, Insert, Referencing, Statement, Trigger, Update
 
 from budgets.models import AMOUNT, YEAR_IS_PLAUSIBLE, AllocationQuerySet, BudgetLine, CellKind, YearSumQuerySet
 from initiatives.models import Chapter, Strategy
@@ -28,7 +28,9 @@ _SCHEDULED = """EXISTS (
 )"""
 
 
-_REOPENED_BY_CANCELLING = _SCHEDULED.format(strategy="OLD.strategy_id", number="OLD.valid_until")
+_REOPENED_BY_CANCELLING = _SCHEDULED.format(strategy="before.strategy_id", number="before.valid_until")
+# The number of the newest version of a row's strategy, which alone may gain or close cells.
+_NEWEST = "(SELECT max(newest.number) FROM publication_publication newest WHERE newest.strategy_id = {0}.strategy_id)"
 
 
 def _refuse(message: str) -> str:
@@ -216,26 +218,47 @@ class PublishedCell(models.Model):
             models.Index(fields=["strategy", "valid_until"], name="pcell_strategy_until_idx"),
         ]
         triggers = [
+            # Checked once per statement, over the rows it wrote: publishing writes tens of thousands at once.
+            Trigger(
+                name="published_cell_added_only_to_the_newest_version",
+                level=Statement,
+                when=After,
+                operation=Insert,
+                referencing=Referencing(new="added"),
+                func=f"""
+                IF EXISTS (
+                    SELECT 1 FROM added
+                    WHERE added.valid_until IS NOT NULL OR added.valid_from IS DISTINCT FROM {_NEWEST.format("added")}
+                ) THEN
+                    {_refuse("A published version never changes: cells are added only to the newest version.")}
+                END IF;
+                RETURN NULL;
+                """,
+            ),
             Trigger(
                 name="published_cell_only_closed",
-                when=Before,
+                level=Statement,
+                when=After,
                 operation=Update,
+                referencing=Referencing(old="before", new="after"),
                 func=f"""
-                IF (OLD.id, OLD.strategy_id, OLD.line_id, OLD.year, OLD.kind, OLD.amount, OLD.text, OLD.is_correction,
-                    OLD.allocation_id, OLD.version, OLD.valid_from)
-                   IS DISTINCT FROM
-                   (NEW.id, NEW.strategy_id, NEW.line_id, NEW.year, NEW.kind, NEW.amount, NEW.text, NEW.is_correction,
-                    NEW.allocation_id, NEW.version, NEW.valid_from)
-                THEN
+                IF EXISTS (
+                    SELECT 1 FROM before JOIN after ON after.id = before.id
+                    WHERE (before.strategy_id, before.line_id, before.year, before.kind, before.amount, before.text,
+                           before.is_correction, before.allocation_id, before.version, before.valid_from)
+                          IS DISTINCT FROM
+                          (after.strategy_id, after.line_id, after.year, after.kind, after.amount, after.text,
+                           after.is_correction, after.allocation_id, after.version, after.valid_from)
+                       -- Publishing closes a standing cell in the version it publishes, the newest; cancelling a
+                       -- scheduled version reopens what it closed.
+                       OR NOT (
+                           (before.valid_until IS NULL AND after.valid_until = {_NEWEST.format("before")})
+                           OR (after.valid_until IS NULL AND {_REOPENED_BY_CANCELLING})
+                       )
+                ) THEN
                     {_refuse("A published cell never changes; publish a new version instead.")}
                 END IF;
-                -- Publishing closes a standing cell; cancelling a scheduled version reopens what it closed.
-                IF (OLD.valid_until IS NULL AND NEW.valid_until IS NOT NULL)
-                   OR (NEW.valid_until IS NULL AND {_REOPENED_BY_CANCELLING})
-                THEN
-                    RETURN NEW;
-                END IF;
-                {_refuse("A published cell never changes; publish a new version instead.")}
+                RETURN NULL;
                 """,
             ),
             Trigger(

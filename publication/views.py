@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from budgets.figures import budget_table, reconcile
@@ -74,6 +75,7 @@ def _review_page(request, strategy, review, *, status=200, errors=(), stale_edit
     )
 
 
+@never_cache
 @login_required
 def publish(request, slug):
     """Review the draft against the newest version (GET) and publish it with a note, now or later (POST)."""
@@ -92,6 +94,8 @@ def publish(request, slug):
         return _review_page(request, strategy, stale.review, status=409, errors=stale.messages, stale_edits=stale.edits)
     except services.PublishError as error:
         return _review_page(request, strategy, services.review(strategy), status=400, errors=error.messages)
+    except PermissionDenied as refused:  # four eyes: the approver's own changes are in the draft
+        return _review_page(request, strategy, services.review(strategy), status=403, errors=[str(refused)])
     if publication.is_scheduled:
         when = timezone.localtime(publication.published_at).strftime("%d-%m-%Y %H:%M")
         messages.success(
@@ -195,7 +199,12 @@ class PublicationFeed(Feed):
         return _("%(strategy)s: version %(number)d") % {"strategy": item.strategy.short_title, "number": item.number}
 
     def item_description(self, item):
-        return _("%(note)s. %(count)d cells changed.") % {"note": item.note, "count": item.changed_cells}
+        return ngettext(
+            "%(note)s. %(count)d cell changed.", "%(note)s. %(count)d cells changed.", item.changed_cells
+        ) % {
+            "note": item.note,
+            "count": item.changed_cells,
+        }
 
     def item_link(self, item):
         return f"{reverse('versions', args=[item.strategy.slug])}?to={item.number}"

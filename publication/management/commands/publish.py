@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from initiatives.models import Strategy
 from publication.services import PublishError, publish
@@ -42,7 +43,11 @@ class Command(BaseCommand):
         when = timezone.localtime(publication.published_at).strftime("%d-%m-%Y %H:%M")
         self.stdout.write(
             self.style.SUCCESS(
-                _("Published %(strategy)s version %(number)d (%(count)d cells changed), public from %(when)s.")
+                ngettext(
+                    "Published %(strategy)s version %(number)d (%(count)d cell changed), public from %(when)s.",
+                    "Published %(strategy)s version %(number)d (%(count)d cells changed), public from %(when)s.",
+                    publication.changed_cells,
+                )
                 % {
                     "strategy": strategy.short_title,
                     "number": publication.number,
