@@ -18,7 +18,7 @@ from decimal import Decimal
 import django
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from openpyxl import Workbook, load_workbook
@@ -30,8 +30,9 @@ from budgets.cells import format_cell
 from budgets.models import Allocation, BudgetLine
 from budgets.services import seed_strategies
 from budgets.synthetic import SLUG_PREFIX, generate_data
-from editing.services import grant_editor
+from editing.services import grant_approver, grant_editor
 from initiatives.models import Initiative, InitiativeLink, Strategy
+from publication.services import publish
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,19 @@ EXPORTS = 3
 WRK_SECONDS = 5
 WRK_ROUNDS = 2
 SEED = 1
+VERSIONS = 3  # published versions of each generated strategy: the public pages read the newest
+PUBLISHES = 3
+
+# The baseline of a publication: the strategy's cells copied once with one INSERT … SELECT into a table shaped like
+# the published cells, with the same constraints and indexes.
+PUBLISH_COPY_SQL = """
+INSERT INTO bench_publish_copy
+    (strategy_id, line_id, year, kind, amount, text, is_correction, allocation_id, version, valid_from)
+SELECT line.strategy_id, cell.line_id, cell.year, cell.kind, cell.amount, cell.text, cell.is_correction, cell.id,
+       cell.version, 1
+FROM budgets_allocation cell JOIN budgets_budgetline line ON line.id = cell.line_id
+WHERE line.strategy_id = %s
+"""
 
 # The figures of the compare page (every strategy, every year, by theme) in one query written straight in SQL:
 # per theme of a line's first initiative and year, the amounts summed and the unknown and financed cells counted.
@@ -91,7 +105,7 @@ def load(size: Size) -> dict:
     loaded = {"seconds": None}
     if size.strategies:
         started = time.perf_counter()
-        generate_data(size.strategies, size.initiatives, size.years, seed=SEED)
+        generate_data(size.strategies, size.initiatives, size.years, seed=SEED, versions=VERSIONS)
         loaded["seconds"] = time.perf_counter() - started
     loaded.update(
         strategies=Strategy.objects.count(),
@@ -312,6 +326,46 @@ def save_grid_cells(strategy, editor: Client) -> dict:
     return {"cells": cells, **timing.as_dict(), "queries": max(counts)}
 
 
+def publish_against_copy(strategy) -> dict:
+    """Publishing a draft in which every amount changed, against copying the strategy's cells with one INSERT …
+    SELECT: the worst case, every cell closed and written anew."""
+    approver, _ = get_user_model().objects.get_or_create(username="bench-approver")
+    grant_approver(approver)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bench_publish_copy (LIKE publication_publishedcell INCLUDING ALL)")
+    published, copied, changed = [], [], []
+
+    def copy():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE bench_publish_copy")
+            cursor.execute(PUBLISH_COPY_SQL, [strategy.pk])
+
+    for number in range(PUBLISHES):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE budgets_allocation cell SET amount = amount + 0.1, version = version + 1 "
+                "FROM budgets_budgetline line WHERE line.id = cell.line_id AND line.strategy_id = %s "
+                "AND cell.kind = 'amount'",
+                [strategy.pk],
+            )
+        copied.append(seconds(copy))
+        started = time.perf_counter()
+        version = publish(strategy, approver, f"Måling {number + 1}")
+        published.append(time.perf_counter() - started)
+        changed.append(version.changed_cells)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_publish_copy")
+    publish_timing, copy_timing = Timing(published), Timing(copied)
+    return {
+        "strategy": strategy.slug,
+        "lines": BudgetLine.objects.filter(strategy=strategy).count(),
+        "changed_cells": max(changed),
+        "publish": publish_timing.as_dict(),
+        "copy": copy_timing.as_dict(),
+        "ratio": publish_timing.median / copy_timing.median,
+    }
+
+
 def _expect(response, status, url):
     if response.status_code != status:
         raise AssertionError(f"{url} answered {response.status_code}, not {status}")
@@ -458,6 +512,8 @@ def run_size(size: Size, log) -> dict:
     result["downloads"] = largest_downloads()
     log(f"{size.label}: saving {SAVED_CELLS} cells")
     result["save"] = save_grid_cells(strategy, editor)
+    log(f"{size.label}: publishing")
+    result["publish"] = publish_against_copy(strategy)
     log(f"{size.label}: throughput")
     result["throughput"] = throughput()
     result["explain"] = explain_pages(result["pages"])

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pgtrigger import After, Before, Delete, Insert, Referencing, Statement, Trigger, Update
+from pgtrigger import After, Before, Condition, Delete, Insert, Referencing, Statement, Trigger, Update
 
 from budgets.models import AMOUNT, YEAR_IS_PLAUSIBLE, AllocationQuerySet, BudgetLine, CellKind, YearSumQuerySet
 from initiatives.models import Chapter, Strategy
@@ -28,9 +28,8 @@ _SCHEDULED = """EXISTS (
 )"""
 
 
-_REOPENED_BY_CANCELLING = _SCHEDULED.format(strategy="before.strategy_id", number="before.valid_until")
-# The number of the newest version of a row's strategy, which alone may gain or close cells.
-_NEWEST = "(SELECT max(newest.number) FROM publication_publication newest WHERE newest.strategy_id = {0}.strategy_id)"
+# The number of the newest version of each strategy, which alone may gain or close cells.
+_NEWEST = "(SELECT strategy_id, max(number) AS number FROM publication_publication GROUP BY strategy_id)"
 
 
 def _refuse(message: str) -> str:
@@ -227,36 +226,54 @@ class PublishedCell(models.Model):
                 referencing=Referencing(new="added"),
                 func=f"""
                 IF EXISTS (
-                    SELECT 1 FROM added
-                    WHERE added.valid_until IS NOT NULL OR added.valid_from IS DISTINCT FROM {_NEWEST.format("added")}
+                    SELECT 1 FROM added LEFT JOIN {_NEWEST} newest ON newest.strategy_id = added.strategy_id
+                    WHERE added.valid_until IS NOT NULL OR added.valid_from IS DISTINCT FROM newest.number
                 ) THEN
                     {_refuse("A published version never changes: cells are added only to the newest version.")}
                 END IF;
                 RETURN NULL;
                 """,
             ),
+            # Publishing closes standing cells by the ten thousand: the check of each row runs only when the row
+            # does anything but that (the WHEN clause costs no function call), and the version they are closed in
+            # is checked once per statement.
             Trigger(
                 name="published_cell_only_closed",
+                when=Before,
+                operation=Update,
+                condition=Condition(
+                    "((OLD.strategy_id, OLD.line_id, OLD.year, OLD.kind, OLD.amount, OLD.text, OLD.is_correction, "
+                    "OLD.allocation_id, OLD.version, OLD.valid_from) IS DISTINCT FROM (NEW.strategy_id, NEW.line_id, "
+                    "NEW.year, NEW.kind, NEW.amount, NEW.text, NEW.is_correction, NEW.allocation_id, NEW.version, "
+                    "NEW.valid_from) OR NOT (OLD.valid_until IS NULL AND NEW.valid_until IS NOT NULL))"
+                ),
+                func=f"""
+                -- Cancelling a scheduled version reopens the cells it closed.
+                IF (OLD.strategy_id, OLD.line_id, OLD.year, OLD.kind, OLD.amount, OLD.text, OLD.is_correction,
+                    OLD.allocation_id, OLD.version, OLD.valid_from)
+                   IS NOT DISTINCT FROM
+                   (NEW.strategy_id, NEW.line_id, NEW.year, NEW.kind, NEW.amount, NEW.text, NEW.is_correction,
+                    NEW.allocation_id, NEW.version, NEW.valid_from)
+                   AND NEW.valid_until IS NULL
+                   AND {_SCHEDULED.format(strategy="OLD.strategy_id", number="OLD.valid_until")}
+                THEN
+                    RETURN NEW;
+                END IF;
+                {_refuse("A published cell never changes; publish a new version instead.")}
+                """,
+            ),
+            Trigger(
+                name="published_cell_closed_by_the_newest_version",
                 level=Statement,
                 when=After,
                 operation=Update,
-                referencing=Referencing(old="before", new="after"),
+                referencing=Referencing(new="after"),
                 func=f"""
                 IF EXISTS (
-                    SELECT 1 FROM before JOIN after ON after.id = before.id
-                    WHERE (before.strategy_id, before.line_id, before.year, before.kind, before.amount, before.text,
-                           before.is_correction, before.allocation_id, before.version, before.valid_from)
-                          IS DISTINCT FROM
-                          (after.strategy_id, after.line_id, after.year, after.kind, after.amount, after.text,
-                           after.is_correction, after.allocation_id, after.version, after.valid_from)
-                       -- Publishing closes a standing cell in the version it publishes, the newest; cancelling a
-                       -- scheduled version reopens what it closed.
-                       OR NOT (
-                           (before.valid_until IS NULL AND after.valid_until = {_NEWEST.format("before")})
-                           OR (after.valid_until IS NULL AND {_REOPENED_BY_CANCELLING})
-                       )
+                    SELECT 1 FROM after JOIN {_NEWEST} newest ON newest.strategy_id = after.strategy_id
+                    WHERE after.valid_until <> newest.number
                 ) THEN
-                    {_refuse("A published cell never changes; publish a new version instead.")}
+                    {_refuse("A published cell never changes: cells are closed only by the newest version.")}
                 END IF;
                 RETURN NULL;
                 """,

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -273,6 +274,19 @@ def _check_time(at: datetime | None, now: datetime) -> datetime:
     return at
 
 
+def _changed_by(user, strategy, base: Publication | None, rows: list[Difference]) -> list[Difference]:
+    """The changed cells that ``user`` changed themselves since the newest version, from the audit trail: only
+    their events are read, so the check costs the same for a change of one cell and of fifty thousand."""
+    theirs = (
+        apps.get_model("budgets", "AllocationEvent")
+        .objects.filter(line__strategy=strategy, pgh_id__gt=base.audit_position if base else 0)
+        .filter(Q(pgh_context__metadata__user=user.pk) | Q(pgh_context__metadata__username=user.get_username()))
+        .values_list("line_id", "year")
+    )
+    changed = {(row.line_id, row.year): row for row in rows}
+    return [changed[key] for key in sorted(set(theirs)) if key in changed]
+
+
 def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: str | None = None) -> Publication:
     """Publish the strategy's draft as its next version, now or from ``at`` (an embargo), in one transaction.
 
@@ -296,27 +310,23 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
             )
         audit_position = _audit_position()
         rows = _snapshot([strategy])
-        current = _review(strategy, base, rows, audit_position)
         if reviewed is not None:
             seen, _at, position = reviewed.partition("@")
-            if seen != current.token.partition("@")[0]:
+            if seen != f"{base.number if base else 0}:{_digest(base, rows)}":
                 since = int(position) if position.isdecimal() else audit_position
-                raise StaleReview(current, _edits(strategy, since))
+                raise StaleReview(_review(strategy, base, rows, audit_position), _edits(strategy, since))
         if not rows:
             raise PublishError(_("The draft holds no change since the newest version; there is nothing to publish."))
-        own = [
-            change
-            for change in current.changes
-            if any(edit.user_id == user.pk or edit.username == user.get_username() for edit in change.edits)
-        ]
+        own = _changed_by(user, strategy, base, rows)
         if own:
+            titles = dict(BudgetLine.objects.filter(pk__in={row.line_id for row in own[:5]}).values_list("pk", "title"))
             raise PermissionDenied(
                 ngettext(
                     "You changed %(count)d of these cells yourself (%(cells)s); another approver must publish them.",
                     "You changed %(count)d of these cells yourself (%(cells)s); another approver must publish them.",
                     len(own),
                 )
-                % {"count": len(own), "cells": ", ".join(f"{change.line.title} {change.year}" for change in own[:5])}
+                % {"count": len(own), "cells": ", ".join(f"{titles[row.line_id]} {row.year}" for row in own[:5])}
             )
         publication = Publication.objects.create(
             strategy=strategy,
