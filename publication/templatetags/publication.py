@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from budgets.display import amount_html
 from budgets.models import CellKind
 from publication.editions import PUBLIC_VIEW, sees_drafts
-from publication.models import DatePrecision
+from publication.models import DatePrecision, Publication
 from publication.permissions import can_publish
 from publication.services import unpublished_changes
 
@@ -67,7 +67,12 @@ def published_line(context, strategy):
     """ "Offentliggjort 12. december 2026 (version 3)" with a link to the versions, for the version the page shows."""
     request = context["request"]
     edition = getattr(request, "_edition", None)
-    return {"strategy": strategy, "publication": edition.publication(strategy) if edition else None}
+    if edition is None:
+        return {"publication": None}
+    if edition.is_draft:  # staff: the version the public sees beside the draft they see
+        public = Publication.objects.for_strategy(strategy).public(edition.at).order_by("-number").first()
+        return {"strategy": strategy, "publication": public, "beside_the_draft": True}
+    return {"strategy": strategy, "publication": edition.publication(strategy)}
 
 
 @register.simple_tag
