@@ -18,6 +18,7 @@ from budgets.comparison import compare
 from budgets.exports import AllocationExport
 from budgets.fiscal import fiscal_data_package_zip
 from budgets.models import FundingFrame
+from dashboard.downloads import built_once
 from dashboard.filters import CompareForm
 from initiatives.models import Chapter, Initiative, Strategy
 from publication.editions import Edition
@@ -182,6 +183,7 @@ def comparison(request):
 
 @require_safe
 @open_data
+@built_once
 def allocations_csv(request):
     """Every cell as CSV, with the same filters as /api/allocations/ (and ?version=)."""
     try:
@@ -200,6 +202,7 @@ def allocations_csv(request):
 
 @require_safe
 @open_data
+@built_once
 def fiscal_data_package(request):
     response = HttpResponse(fiscal_data_package_zip(Edition.public()), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="fiscal-data-package.zip"'

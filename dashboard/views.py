@@ -13,6 +13,7 @@ from budgets.comparison import yearly_funding
 from budgets.figures import budget_table, initiative_lineage, strategy_summaries
 from dashboard import charts, tables
 from dashboard.cache import public_page
+from dashboard.downloads import built_once
 from dashboard.filters import CompareForm, InitiativeFilter
 from initiatives.models import Initiative, Strategy
 from publication.editions import for_request
@@ -40,18 +41,21 @@ def shown_strategy(request, slug) -> Strategy:
 
 
 @require_safe
+@built_once
 def strategy_export(request, slug):
     strategy = shown_strategy(request, slug)
     return xlsx_response(workbooks.strategy_workbook(strategy, for_request(request)), f"strategi-{strategy.slug}")
 
 
 @require_safe
+@built_once
 def all_export(request):
     edition = for_request(request)
     return xlsx_response(workbooks.all_strategies_workbook(yearly_funding(edition), edition), "strategier")
 
 
 @require_safe
+@built_once
 def compare_export(request):
     edition = for_request(request)
     form = CompareForm(request.GET, strategies=edition.strategies())

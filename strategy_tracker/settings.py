@@ -204,6 +204,9 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 # Off in development so that a changed template shows at once; RELEASE keeps one release's pages from the next.
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not DEBUG)
 RELEASE = os.environ.get("RELEASE", "dev")
+# The heavy public downloads, built once per published version (dashboard.downloads), and how much of them to keep.
+DOWNLOADS_DIR = Path(env("DOWNLOADS_DIR", str(BASE_DIR / ".downloads")))
+DOWNLOADS_BYTES = int(env("DOWNLOADS_BYTES", str(2 * 2**30)))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -50,6 +50,12 @@ def fresh_page_memory():
     local_pages.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_downloads(settings, tmp_path):
+    """Each test's figures are rolled back and their version may repeat; built downloads must not outlive them."""
+    settings.DOWNLOADS_DIR = tmp_path / "downloads"
+
+
 @pytest.fixture
 def make_editor(db):
     """A user who may edit the given strategies (all when none are given), as grant_editor makes them."""
