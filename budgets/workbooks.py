@@ -99,8 +99,8 @@ def _cell(sheet: _Sheet, cell: StoredCell | None):
     if cell.kind == CellKind.FINANCED_ELSEWHERE:
         return sheet.text(cell.text)
     written = sheet.number(float(cell.amount))
-    if cell.text:
-        written.comment = Comment(without_control_characters(cell.text), "Strategy Tracker")
+    if cell.remark:
+        written.comment = Comment(without_control_characters(cell.remark), "Strategy Tracker")
     return written
 
 
@@ -279,8 +279,9 @@ def write_notes_sheet(workbook, strategy) -> None:
         )
     for frame in strategy.frames.all():
         sheet.append([sheet.text(frame.name, bold=True), sheet.text(f"{frame.note} ({frame.source})")])
-    for cell in Allocation.objects.filter(line__strategy=strategy).exclude(text="").select_related("line"):
-        sheet.append([sheet.text(f"{cell.line.title[:60]} {cell.year}"), sheet.text(cell.text)])
+    cells = Allocation.objects.filter(line__strategy=strategy).exclude(text="", remark="").select_related("line")
+    for cell in cells:
+        sheet.append([sheet.text(f"{cell.line.title[:60]} {cell.year}"), sheet.text(cell.text or cell.remark)])
 
 
 def _finish(workbook, title: str, subject: str) -> bytes:
