@@ -96,7 +96,9 @@ class TestRulesOfEveryCell:
         with pytest.raises(IntegrityError), transaction.atomic():
             line.save()
 
-    @pytest.mark.parametrize("text", ["Er finansieret\x01", "Er\tfinansieret", "Er finansieret\n", "Er finansieret\x7f"])
+    @pytest.mark.parametrize(
+        "text", ["Er finansieret\x01", "Er\tfinansieret", "Er finansieret\n", "Er finansieret\x7f"]
+    )
     def test_it_refuses_control_characters_tabs_and_line_breaks(self, blank, text):
         assert refused(line=blank, year=2022, kind=CellKind.FINANCED_ELSEWHERE, text=text)
         assert refused(line=blank, year=2022, kind=CellKind.AMOUNT, amount=Decimal("1.0"), remark=f"Note {text}")
