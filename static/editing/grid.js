@@ -7,6 +7,7 @@
   if (!grid || typeof BudgetCells === "undefined") {
     return;
   }
+  var started = performance.now();
   var form = grid.closest("form");
   var scroller = document.getElementById("grid-scroll");
   var texts = JSON.parse(document.getElementById("grid-texts").textContent);
@@ -201,7 +202,11 @@
     if (cell.input.classList.contains("invalid") !== isInvalid) {
       cell.input.classList.toggle("invalid", isInvalid);
       cell.input.setAttribute("aria-invalid", isInvalid ? "true" : "false");
-      cell.input.title = isInvalid ? texts.invalid + ": " + texts[reading.reason] : "";
+    }
+    // A text longer than the cell is shown whole on focus and when the pointer rests on it.
+    var title = isInvalid ? texts.invalid + ": " + texts[reading.reason] : reading.kind === "financed" ? now.value : "";
+    if (cell.input.title !== title) {
+      cell.input.title = title;
     }
     var changed = !sameState(now, cell.shown);
     if (changed !== cell.changed) {
@@ -831,13 +836,9 @@
     first.input.tabIndex = 0;
   }
 
+  // The chapter headings stick below the header row, whatever height the header has.
   function stick() {
-    var head = grid.tHead.getBoundingClientRect().height;
-    var foot = Array.prototype.map.call(grid.tFoot.rows, function (row) { return row.getBoundingClientRect().height; });
-    scroller.style.setProperty("--grid-head", head + "px");
-    scroller.style.setProperty("--grid-foot-frame", foot[2] + "px");
-    scroller.style.setProperty("--grid-foot-total", foot[1] + foot[2] + "px");
-    scroller.style.setProperty("--grid-foot", foot[0] + foot[1] + foot[2] + "px");
+    scroller.style.setProperty("--grid-head", grid.tHead.getBoundingClientRect().height + "px");
   }
   stick();
   window.addEventListener("resize", stick);
@@ -851,6 +852,8 @@
       }
     });
   });
+  // make bench reads how long the set-up took (benchmarks/grid.py).
+  performance.measure("grid-setup", { start: started });
   var summary = document.getElementById("error-summary") || document.getElementById("conflict-summary");
   if (summary) {
     summary.focus();
