@@ -268,6 +268,8 @@ class Allocation(models.Model):
         _("remark"),
         max_length=200,
         blank=True,
+        # Also for writers that do not name the column (plain SQL, a restore of an older backup).
+        db_default="",
         help_text=_("Only beside an amount: a remark printed with it, e.g. 'Øvrig 5 er finansieret'."),
     )
 
@@ -449,7 +451,7 @@ class BaselineCell(models.Model):
     kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices)
     amount = models.DecimalField(_("amount (mio. kr.)"), null=True, blank=True, **AMOUNT)
     text = models.CharField(_("text in the cell"), max_length=200, blank=True)
-    remark = models.CharField(_("remark"), max_length=200, blank=True)
+    remark = models.CharField(_("remark"), max_length=200, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("baseline cell")

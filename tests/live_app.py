@@ -216,7 +216,8 @@ class Page:
         for name, shown in self.inputs.items():
             if name.startswith("o-"):
                 line_id, year = name[2:].split("-")
-                cells[(int(line_id), int(year))] = (shown, self.inputs[f"v-{name[2:]}"])
+                # What the grid showed in the cell; a remark and the correction mark follow it after tabs.
+                cells[(int(line_id), int(year))] = (shown.partition("\t")[0], self.inputs[f"v-{name[2:]}"])
         return cells
 
 
@@ -251,7 +252,6 @@ class Visitor:
 def grid_form(page: Page, typed: dict[tuple[int, int], str], reason: str) -> dict:
     """The grid as a browser posts it after the given cells were typed: every other cell as the page showed it."""
     data = {"csrfmiddlewaretoken": page.inputs["csrfmiddlewaretoken"], "reason": reason}
-    for (line_id, year), (shown, version) in page.cells().items():
-        suffix = f"{line_id}-{year}"
-        data |= {f"c-{suffix}": typed.get((line_id, year), shown), f"o-{suffix}": shown, f"v-{suffix}": version}
+    data |= {name: value for name, value in page.inputs.items() if name[:2] in ("c-", "o-", "v-", "r-", "k-")}
+    data |= {f"c-{line_id}-{year}": text for (line_id, year), text in typed.items()}
     return data

@@ -27,17 +27,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='allocation',
             name='remark',
-            field=models.CharField(blank=True, help_text="Only beside an amount: a remark printed with it, e.g. 'Øvrig 5 er finansieret'.", max_length=200, verbose_name='remark'),
+            field=models.CharField(blank=True, db_default='', help_text="Only beside an amount: a remark printed with it, e.g. 'Øvrig 5 er finansieret'.", max_length=200, verbose_name='remark'),
         ),
         migrations.AddField(
             model_name='allocationevent',
             name='remark',
-            field=models.CharField(blank=True, help_text="Only beside an amount: a remark printed with it, e.g. 'Øvrig 5 er finansieret'.", max_length=200, verbose_name='remark'),
+            field=models.CharField(blank=True, db_default='', help_text="Only beside an amount: a remark printed with it, e.g. 'Øvrig 5 er finansieret'.", max_length=200, verbose_name='remark'),
         ),
         migrations.AddField(
             model_name='baselinecell',
             name='remark',
-            field=models.CharField(blank=True, max_length=200, verbose_name='remark'),
+            field=models.CharField(blank=True, db_default='', max_length=200, verbose_name='remark'),
         ),
         migrations.AlterField(
             model_name='allocation',
