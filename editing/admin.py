@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from budgets.admin import AllocationInline
 from budgets.cells import format_cell, format_value, parse_cell
 from budgets.models import Allocation, BudgetLine, FundingFrame
+from budgets.text import has_control_characters
 from editing.models import StrategyEditor
 from editing.permissions import can_edit
 from editing.services import REASON_LENGTH, CellEdit, GridError, add_budget_line, save_grid
@@ -68,11 +69,24 @@ class LinkForm(ReasonForm):
         return data
 
 
+def _reason_refused(request) -> bool:
+    """Whether the reason posted with a deletion is missing or unfit to record, after telling the user why."""
+    reason = request.POST.get("change_reason", "").strip()
+    if not reason:
+        messages.error(request, gettext("Say briefly why you make this change."))
+    elif len(reason) > REASON_LENGTH:
+        messages.error(request, gettext("The reason may be at most %(length)d characters.") % {"length": REASON_LENGTH})
+    elif has_control_characters(reason):
+        messages.error(request, gettext("The reason holds an invisible control character; type it again."))
+    else:
+        return False
+    return True
+
+
 @admin.action(permissions=["delete"], description=_("Delete selected %(verbose_name_plural)s"))
 def delete_selected(modeladmin, request, queryset):
     """Django's "delete selected", which asks for a reason first, recorded with the deletions like any change."""
-    if request.POST.get("post") and not request.POST.get("change_reason", "").strip():
-        messages.error(request, gettext("Say briefly why you make this change."))
+    if request.POST.get("post") and _reason_refused(request):
         # Without "post", Django's action shows its confirmation again, now with the message.
         request.POST = request.POST.copy()
         del request.POST["post"]
@@ -102,11 +116,10 @@ class ScopedToEditableStrategies:
             super().save_related(request, form, formsets, change)
 
     def delete_view(self, request, object_id, extra_context=None):
-        if request.method == "POST" and not request.POST.get("change_reason", "").strip():
+        if request.method == "POST":
             obj = self.get_object(request, unquote(object_id))
             # Whoever may not delete it, or cannot see it, is answered by Django's view as before.
-            if obj is not None and self.has_delete_permission(request, obj):
-                messages.error(request, gettext("Say briefly why you make this change."))
+            if obj is not None and self.has_delete_permission(request, obj) and _reason_refused(request):
                 return redirect(request.path)
         return super().delete_view(request, object_id, extra_context)
 

@@ -146,8 +146,8 @@ class _PageReader(HTMLParser):
         depth = len(self.open)
         if tag == "div" and "conflicts" in classes:
             self.in_conflicts = depth
-        if tag == "th" and (attrs.get("id") or "").startswith("line-"):
-            self.captures.append((depth, self.titles, int(attrs["id"].removeprefix("line-")), []))
+        if tag == "span" and (attrs.get("id") or "").startswith("label-"):
+            self.captures.append((depth, self.titles, int(attrs["id"].removeprefix("label-")), []))
         elif tag == "li" and "message" in classes:
             self.captures.append((depth, self.messages, None, []))
         elif tag == "li" and self.in_conflicts:
@@ -165,7 +165,7 @@ class _PageReader(HTMLParser):
             if key is None:
                 target.append(text)
             else:
-                target[key] = text
+                target[key] = text.removesuffix(",")  # a row's label ends in the comma before the year
         if self.in_conflicts == depth:
             self.in_conflicts = None
         self.open.pop()
@@ -194,7 +194,7 @@ class Page:
 
     @property
     def titles(self) -> dict[int, str]:
-        """Grid row titles by budget line id."""
+        """Grid rows' labels (number and title, as conflicts name them) by budget line id."""
         return self._read.titles
 
     @property
