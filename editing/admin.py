@@ -55,6 +55,13 @@ class ReasonForm(forms.ModelForm):
         label=_("Reason for the change (stored with it)"), max_length=REASON_LENGTH, required=True
     )
 
+    def clean_change_reason(self):
+        # The same rule as the grid's (editing.services.validate): the reason is recorded and exported.
+        reason = self.cleaned_data["change_reason"]
+        if has_control_characters(reason):
+            raise forms.ValidationError(gettext("The reason holds an invisible control character; type it again."))
+        return reason
+
 
 class LinkForm(ReasonForm):
     """A link joins two initiatives; an editor may make or change one only where they edit either end."""

@@ -245,6 +245,18 @@ class TestCellsInAdmin:
         assert message in response.content.decode()
         assert cell_snapshot() == before
 
+    def test_it_refuses_a_reason_with_a_control_character_and_adds_nothing(self, client):
+        blank = BudgetLine.objects.get(strategy__slug="2021", initiatives__number="1")
+
+        response = client.post(
+            reverse("admin:budgets_allocation_add"),
+            {"line": blank.pk, "year": 2022, "value": "1,0", "change_reason": "Ny\x01celle"},
+        )
+
+        assert response.status_code == 200
+        assert "kontroltegn" in response.content.decode()
+        assert not blank.allocations.exists()
+
     def test_it_saves_a_remark_and_a_correction_in_fields_of_their_own(self, client):
         response = self.change(client, self.cell(), "-0,5", remark="Tilbagebetalt", is_correction="on")
 
