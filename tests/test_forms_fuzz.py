@@ -283,8 +283,8 @@ class TestEditingForms:
 
             response = superuser_client.post(f"/strategies/2021/changes/{saved.save_id}/revert/", {"reason": reason})
 
-            given_reason = reason.strip()
-            refused = not given_reason or has_control_characters(given_reason) or len(given_reason) > REASON_LENGTH
+            # The rules of every save's reason (editing.services.validate), a revert's included.
+            refused = not reason.strip() or has_control_characters(reason) or len(reason) > REASON_LENGTH
             assert response.status_code == (400 if refused else 302)
             if refused:
                 assert cell_snapshot() == before
