@@ -263,3 +263,15 @@ class TestCellsInAdmin:
         assert response.status_code == 302, response.context["adminform"].form.errors
         cell = self.cell()
         assert (cell.amount, cell.remark, cell.is_correction, cell.text) == (Decimal("-0.5"), "Tilbagebetalt", True, "")
+
+    def test_it_refuses_a_strategy_period_that_would_leave_cells_outside_it(self, client):
+        strategy = Strategy.objects.get(slug="2021")
+        form = client.get(reverse("admin:initiatives_strategy_change", args=[strategy.pk])).context["adminform"].form
+        data = {name: value for name, value in form.initial.items() if value is not None}
+        data |= {"last_year": 2022, "change_reason": "Kortere periode"}
+
+        response = client.post(reverse("admin:initiatives_strategy_change", args=[strategy.pk]), data)
+
+        assert response.status_code == 200
+        assert "celler i 2023, uden for 2021–2022" in response.content.decode()
+        assert Strategy.objects.get(slug="2021").last_year == 2023
