@@ -1,5 +1,6 @@
 """What `make bench` measures at each size of data, every figure beside a baseline measured in the same run."""
 
+import contextlib
 import csv
 import io
 import os
@@ -70,9 +71,9 @@ PUBLISHES = 3
 # the published cells, with the same constraints and indexes.
 PUBLISH_COPY_SQL = """
 INSERT INTO bench_publish_copy
-    (strategy_id, line_id, year, kind, amount, text, is_correction, allocation_id, version, valid_from)
-SELECT line.strategy_id, cell.line_id, cell.year, cell.kind, cell.amount, cell.text, cell.is_correction, cell.id,
-       cell.version, 1
+    (strategy_id, line_id, year, kind, amount, text, remark, is_correction, allocation_id, version, valid_from)
+SELECT line.strategy_id, cell.line_id, cell.year, cell.kind, cell.amount, cell.text, cell.remark, cell.is_correction,
+       cell.id, cell.version, 1
 FROM budgets_allocation cell JOIN budgets_budgetline line ON line.id = cell.line_id
 WHERE line.strategy_id = %s
 """
@@ -378,10 +379,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_serving(url: str, server: subprocess.Popen, seconds_allowed: float = 60) -> None:
+def _wait_until_serving(url: str, server: subprocess.Popen | None, seconds_allowed: float = 60) -> None:
     deadline = time.monotonic() + seconds_allowed
     while time.monotonic() < deadline:
-        if server.poll() is not None:
+        if server is not None and server.poll() is not None:
             raise RuntimeError("gunicorn stopped before it served a page")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
@@ -406,14 +407,13 @@ def _wrk(url: str) -> float:
     raise RuntimeError(f"wrk printed no rate:\n{output}")
 
 
-def throughput() -> dict:
-    """Requests per second of the cached overview and of the bare view, from wrk against gunicorn on loopback."""
-    if shutil.which("wrk") is None:
-        return {"skipped": "wrk is not installed (make bench installs it with apt-get)"}
+@contextlib.contextmanager
+def gunicorn():
+    """The same server as `make serve` (three sync workers) on a free loopback port, against the benchmark's
+    database; yields its base address once it serves the bare view."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
-    # The same server as `make serve`: three sync workers.
     server = subprocess.Popen(
         [
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),
@@ -430,7 +430,18 @@ def throughput() -> dict:
     )
     try:
         _wait_until_serving(base + BARE_PATH, server)
-        _wait_until_serving(base + "/", server)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def throughput() -> dict:
+    """Requests per second of the cached overview and of the bare view, from wrk against gunicorn on loopback."""
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed (make bench installs it with apt-get)"}
+    with gunicorn() as base:
+        _wait_until_serving(base + "/", None)
         with urllib.request.urlopen(base + "/", timeout=30) as response:
             size = len(response.read())
         urls = {"overview": base + "/", "bare": base + BARE_PATH, "bare_same_size": f"{base}{BARE_PATH}?bytes={size}"}
@@ -438,9 +449,6 @@ def throughput() -> dict:
         for _ in range(WRK_ROUNDS):
             for name, url in urls.items():
                 rates[name].append(_wrk(url))
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
     best = {name: max(values) for name, values in rates.items()}
     return {
         "overview_rps": best["overview"],

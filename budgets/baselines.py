@@ -30,10 +30,10 @@ def freeze_baseline(name: str, *, kind=BaselineKind.FROZEN, created_by: str = ""
         with transaction.atomic():
             baseline = Baseline.objects.create(name=name, kind=kind, created_by=created_by)
             BaselineCell.objects.bulk_create(
-                BaselineCell(baseline=baseline, line_id=line_id, year=year, kind=cell_kind, amount=amount, text=text)
-                for line_id, year, cell_kind, amount, text in Allocation.objects.values_list(
-                    "line_id", "year", "kind", "amount", "text"
-                ).iterator(chunk_size=5000)
+                BaselineCell(baseline=baseline, **cell)
+                for cell in Allocation.objects.values("line_id", "year", "kind", "amount", "text", "remark").iterator(
+                    chunk_size=5000
+                )
             )
     except IntegrityError:
         raise BaselineError(_("A baseline named “%(name)s” exists already.") % {"name": name}) from None
@@ -74,7 +74,7 @@ def differences(strategy, old: Baseline | None, new: Baseline | None) -> list[Di
     lines = {line.pk: line for line in BudgetLine.objects.for_strategy(strategy).prefetch_related("initiatives")}
 
     def state(cell):
-        return None if cell is None else (cell.kind, cell.amount, cell.text)
+        return None if cell is None else (cell.kind, cell.amount, cell.text, cell.remark)
 
     changed = [key for key in sorted(set(before) | set(after)) if state(before.get(key)) != state(after.get(key))]
     return sorted(

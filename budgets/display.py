@@ -66,8 +66,8 @@ def _html_formatter(words: dict, format_amount):
                 return words["unknown"]
             if value.kind == CellKind.FINANCED_ELSEWHERE:
                 return format_html('<span class="cell-text">{}</span>', value.text)
-            if value.text:
-                return format_html('{} <span class="cell-text">{}</span>', format_amount(value.amount), value.text)
+            if value.remark:
+                return format_html('{} <span class="cell-text">{}</span>', format_amount(value.amount), value.remark)
             return format_amount(value.amount)
         return format_amount(Decimal(value))
 

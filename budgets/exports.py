@@ -43,7 +43,12 @@ class AllocationExport:
         Field("year", "integer", "Budget year"),
         Field("cell_kind", "string", "amount, financed (financed elsewhere) or unknown"),
         Field("amount", "number", "Amount in mio. kr. (DKK 1.000.000); empty unless cell_kind is amount"),
-        Field("cell_text", "string", "Text printed in the cell, e.g. 'Er finansieret'"),
+        Field(
+            "cell_text",
+            "string",
+            "Text printed in the cell: the words of a cell financed elsewhere, e.g. 'Er finansieret', or the remark "
+            "beside an amount",
+        ),
         Field("unit", "string", "Always 'mio. kr.'"),
     ]
 
@@ -85,7 +90,7 @@ class AllocationExport:
             "year": cell.year,
             "cell_kind": cell.kind,
             "amount": cell.amount if cell.kind == CellKind.AMOUNT else None,
-            "cell_text": cell.text,
+            "cell_text": cell.text or cell.remark,
             "unit": UNIT,
         }
 

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budgets.cells import StoredCell
 from budgets.models import BudgetLine, FrameAmount, PublishedTotal
@@ -213,7 +214,11 @@ class Check:
         if self.is_reconciled:
             return ""
         if not self.rows.is_complete:
-            return _("%(count)d unknown cells; the published figure cannot be checked.") % {"count": self.rows.unknown}
+            return ngettext(
+                "%(count)d unknown cell; the published figure cannot be checked.",
+                "%(count)d unknown cells; the published figure cannot be checked.",
+                self.rows.unknown,
+            ) % {"count": self.rows.unknown}
         return _("Difference of %(difference)s mio. kr. has no explanation.") % {
             "difference": self.difference - self.explained
         }

@@ -12,6 +12,10 @@ from initiatives.models import Chapter, Initiative, Strategy
 # Mio. kr. with one decimal, as every source table prints them.
 AMOUNT = {"max_digits": 9, "decimal_places": 1, "validators": [MinValueValidator(Decimal("0"))]}
 YEAR_IS_PLAUSIBLE = Q(year__gte=1990, year__lte=2100)
+# No budget line of any strategy holds more in one year; a larger figure is a typo or a pasted sum.
+MAXIMUM_AMOUNT = Decimal("10000.0")
+# What PostgreSQL cannot store or Excel refuses, and the tabs and line breaks of a block pasted into one cell.
+_CONTROL_CHARACTERS = r"[\u0001-\u001f\u007f]"
 
 
 class FrameKind(models.TextChoices):
@@ -258,9 +262,15 @@ class Allocation(models.Model):
         _("text in the cell"),
         max_length=200,
         blank=True,
-        help_text=_(
-            "As printed, e.g. 'Er finansieret'; beside an amount it is a remark such as 'Øvrig 5 er finansieret'."
-        ),
+        help_text=_("Only in a cell financed elsewhere: its words as printed, e.g. 'Er finansieret'."),
+    )
+    remark = models.CharField(
+        _("remark"),
+        max_length=200,
+        blank=True,
+        # Also for writers that do not name the column (plain SQL, a restore of an older backup).
+        db_default="",
+        help_text=_("Only beside an amount: a remark printed with it, e.g. 'Øvrig 5 er finansieret'."),
     )
 
     objects = AllocationQuerySet.as_manager()
@@ -280,6 +290,27 @@ class Allocation(models.Model):
                 | Q(kind=CellKind.FINANCED_ELSEWHERE, amount__isnull=True) & ~Q(text="")
                 | Q(kind=CellKind.UNKNOWN, amount__isnull=True),
                 name="allocation_amount_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=CellKind.FINANCED_ELSEWHERE) | Q(text=""), name="allocation_text_only_when_financed"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=CellKind.AMOUNT) | Q(remark="", is_correction=False),
+                name="allocation_remark_and_correction_only_beside_an_amount",
+            ),
+            # Added NOT VALID (migration 0007): rows written before the rules existed stay readable and must meet
+            # them when they are next changed.
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=-MAXIMUM_AMOUNT, amount__lte=MAXIMUM_AMOUNT),
+                name="allocation_amount_within_bounds",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text__regex=_CONTROL_CHARACTERS) & ~Q(remark__regex=_CONTROL_CHARACTERS),
+                name="allocation_text_without_control_characters",
+            ),
+            models.CheckConstraint(
+                condition=Q(remark="") | ~Q(remark__regex=r"^[[:space:][:digit:][:punct:]]+$"),
+                name="allocation_remark_has_words",
             ),
         ]
         indexes = [
@@ -425,6 +456,7 @@ class BaselineCell(models.Model):
     kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices)
     amount = models.DecimalField(_("amount (mio. kr.)"), null=True, blank=True, **AMOUNT)
     text = models.CharField(_("text in the cell"), max_length=200, blank=True)
+    remark = models.CharField(_("remark"), max_length=200, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("baseline cell")

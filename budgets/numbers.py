@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 from django.utils.translation import get_language
@@ -12,30 +12,34 @@ ONE_DECIMAL = Decimal("0.1")
 ZERO = Decimal("0.0")
 # Amounts are stored with at most 9 digits, one of them a decimal: below 100 million mio. kr.
 MAXIMUM_DIGITS = 8
-_DANISH_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
-_ENGLISH_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLAIN = re.compile(r"^\d+([.,]\d+)?$")
+# Digits are ASCII digits only (re.ASCII): Python's \d also takes "١٢٣", which no reader of a page would see as 123.
+_DANISH_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?", re.ASCII)
+_ENGLISH_GROUPED = re.compile(r"\d{1,3}(,\d{3})+\.\d+", re.ASCII)
+# "1 234,5" and "2 000": a space, a no-break space or a narrow no-break space between groups of three digits,
+# as Danish typography, LibreOffice and Excel write thousands. Any other space parts two numbers.
+_SPACE_GROUPED = re.compile(r"\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?", re.ASCII)
+_PLAIN = re.compile(r"\d+([.,]\d+)?", re.ASCII)
 
 
 def parse_amount(text: str) -> Decimal:
-    """Read an amount typed in Danish (``1.234,5``, ``16,8``) or English (``1,234.5``, ``16.8``) notation.
+    """Read an amount typed in Danish (``1.234,5``, ``16,8``, ``1 234,5``) or English (``1,234.5``, ``16.8``)
+    notation.
 
-    Raises ValueError with a message for the user when the text is no amount of mio. kr. with at
-    most one decimal.
+    Raises ValueError with a message for the user when the text is no amount of mio. kr. with at most one
+    decimal. Nothing is dropped to make a text fit: ``1 2`` is no amount, not 12.
     """
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
-    if _DANISH_GROUPED.match(cleaned):
+    cleaned = text.strip()
+    if _DANISH_GROUPED.fullmatch(cleaned):
         normalised = cleaned.replace(".", "").replace(",", ".")
-    elif _ENGLISH_GROUPED.match(cleaned) and "." in cleaned:
+    elif _ENGLISH_GROUPED.fullmatch(cleaned):
         normalised = cleaned.replace(",", "")
-    elif _PLAIN.match(cleaned):
+    elif _SPACE_GROUPED.fullmatch(cleaned):
+        normalised = re.sub(r"[ \u00a0\u202f]", "", cleaned).replace(",", ".")
+    elif _PLAIN.fullmatch(cleaned):
         normalised = cleaned.replace(",", ".")
     else:
         raise ValueError(_("“%(text)s” is not an amount. Write it like 16,8 or 1.234,5.") % {"text": text})
-    try:
-        value = Decimal(normalised)
-    except InvalidOperation as error:
-        raise ValueError(_("“%(text)s” is not an amount.") % {"text": text}) from error
+    value = Decimal(normalised)
     if value.adjusted() >= MAXIMUM_DIGITS:
         # More digits than any amount column holds (and than Decimal's context rounds without error).
         raise ValueError(_("“%(text)s” is too large to be an amount.") % {"text": text})

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from budgets.baselines import PUBLISHED_NAME, freeze_baseline
-from budgets.cells import EMPTY_MARKS, parse_cell, split_markers
+from budgets.cells import EMPTY_MARKS, fixture_cell, split_markers
 from budgets.models import (
     Allocation,
     BaselineKind,
@@ -157,9 +157,13 @@ def _load_table(strategy: Strategy, path: Path, result: SeedResult) -> None:
             marked.setdefault(markers, []).append((line_number, line))
         result.lines += 1
         for year in years:
-            cell = parse_cell(row[str(year)])
+            cell = fixture_cell(row[str(year)])
             if cell is not None:
-                allocations.append(Allocation(line=line, year=year, kind=cell.kind, amount=cell.amount, text=cell.text))
+                allocations.append(
+                    Allocation(
+                        line=line, year=year, kind=cell.kind, amount=cell.amount, text=cell.text, remark=cell.remark
+                    )
+                )
 
     def published(line_number: int, row: dict, chapter) -> None:
         for year in years:

@@ -171,7 +171,7 @@ def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0, 
         )
         _copy(BudgetLine, ["id", "strategy", "chapter", "kind", "position", "title", "source"], line_rows)
         _copy(BudgetLine.initiatives.through, ["budgetline", "initiative"], covers)
-        _copy(Allocation, ["line", "year", "kind", "amount", "version", "is_correction", "text"], cells)
+        _copy(Allocation, ["line", "year", "kind", "amount", "version", "is_correction", "text", "remark"], cells)
         FrameAmount.objects.bulk_create(frames)
         links = _links(rng, made, by_strategy)
         _copy(InitiativeLink, ["predecessor", "successor", "relation", "source"], links)
@@ -257,13 +257,13 @@ def _cell(rng, line_id, year, yearly, result) -> tuple:
     draw = rng.random()
     if draw < UNKNOWN_SHARE:
         result.unknown += 1
-        return (line_id, year, CellKind.UNKNOWN, None, 1, False, "")
+        return (line_id, year, CellKind.UNKNOWN, None, 1, False, "", "")
     if draw < UNKNOWN_SHARE + FINANCED_SHARE:
         result.financed += 1
-        return (line_id, year, CellKind.FINANCED_ELSEWHERE, None, 1, False, FINANCED_TEXT)
+        return (line_id, year, CellKind.FINANCED_ELSEWHERE, None, 1, False, FINANCED_TEXT, "")
     amount = Decimal(rng.randint(1, 500)) / 10
     yearly[year] += amount
-    return (line_id, year, CellKind.AMOUNT, amount, 1, False, "")
+    return (line_id, year, CellKind.AMOUNT, amount, 1, False, "", "")
 
 
 def _links(rng, strategies, by_strategy) -> list[tuple]:

@@ -100,8 +100,8 @@ def _cell(sheet: _Sheet, cell: StoredCell | None):
     if cell.kind == CellKind.FINANCED_ELSEWHERE:
         return sheet.text(cell.text)
     written = sheet.number(float(cell.amount))
-    if cell.text:
-        written.comment = Comment(without_control_characters(cell.text), "Strategy Tracker")
+    if cell.remark:
+        written.comment = Comment(without_control_characters(cell.remark), "Strategy Tracker")
     return written
 
 
@@ -281,8 +281,8 @@ def write_notes_sheet(workbook, strategy, edition: Edition) -> None:
         )
     for frame in strategy.frames.all():
         sheet.append([sheet.text(frame.name, bold=True), sheet.text(f"{frame.note} ({frame.source})")])
-    for cell in edition.cells_of(strategy).exclude(text="").select_related("line"):
-        sheet.append([sheet.text(f"{cell.line.title[:60]} {cell.year}"), sheet.text(cell.text)])
+    for cell in edition.cells_of(strategy).exclude(text="", remark="").select_related("line"):
+        sheet.append([sheet.text(f"{cell.line.title[:60]} {cell.year}"), sheet.text(cell.text or cell.remark)])
 
 
 def _finish(workbook, title: str, subject: str, edition: Edition) -> bytes:

@@ -29,8 +29,8 @@ def _events():
     return apps.get_model("budgets", "AllocationEvent").objects
 
 
-def _cell(kind, amount, text) -> ParsedCell | None:
-    return None if kind is None else ParsedCell(kind, amount, text or "")
+def _cell(kind, amount, text, remark, correction) -> ParsedCell | None:
+    return None if kind is None else ParsedCell(kind, amount, text or "", remark or "", bool(correction))
 
 
 def changes(
@@ -52,6 +52,8 @@ def changes(
             before_kind=Subquery(previous.values("kind")[:1]),
             before_amount=Subquery(previous.values("amount")[:1]),
             before_text=Subquery(previous.values("text")[:1]),
+            before_remark=Subquery(previous.values("remark")[:1]),
+            before_correction=Subquery(previous.values("is_correction")[:1]),
         )
         .select_related("pgh_context", "line")
         .order_by("-pgh_id")
@@ -76,8 +78,10 @@ def changes(
     )
     for event in events:
         metadata = event.pgh_context.metadata
-        snapshot = _cell(event.kind, event.amount, event.text)
-        before = _cell(event.before_kind, event.before_amount, event.before_text)
+        snapshot = _cell(event.kind, event.amount, event.text, event.remark, event.is_correction)
+        before = _cell(
+            event.before_kind, event.before_amount, event.before_text, event.before_remark, event.before_correction
+        )
         yield Change(
             event_id=event.pgh_id,
             at=event.pgh_created_at,

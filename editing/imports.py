@@ -64,7 +64,9 @@ def _load(content: bytes, data_only: bool):
         raise WorkbookError(_("The workbook could not be read: %(error)s") % {"error": type(error).__name__}) from None
 
 
-def _read_cell(value, formula, comment) -> ParsedCell | None:
+def _read_cell(value, formula, comment, correction: bool) -> ParsedCell | None:
+    """A cell of the sheet; ``correction`` is whether the stored cell is one, which a workbook cannot say: a
+    negative number is taken only where the grid marked the cell as a correction."""
     if isinstance(formula, str) and formula.startswith("=") and value is None:
         raise ValueError(_("The formula has no saved result; open the file in Excel or LibreOffice and save it again."))
     if value is None:
@@ -82,8 +84,9 @@ def _read_cell(value, formula, comment) -> ParsedCell | None:
             raise ValueError(
                 _("“%(text)s” has more than one decimal; amounts are in mio. kr. with one decimal.") % {"text": value}
             )
+        # The workbook writes a remark as the cell's comment, so a comment beside a number is its remark.
         remark = comment.text.strip() if comment is not None else ""
-        return parse_cell(f"{format(amount.quantize(ONE_DECIMAL), 'f').replace('.', ',')} {remark}".strip())
+        return parse_cell(format(amount.quantize(ONE_DECIMAL), "f"), remark, correction=correction)
     return parse_cell(str(value))
 
 
@@ -144,12 +147,17 @@ def read_workbook(strategy, content: bytes) -> Preview:
             column = FIRST_YEAR_COLUMN + index
             value_cell = sheet.cell(row, column)
             where = f"{BUDGET_SHEET}!{get_column_letter(column)}{row}"
+            existing = current.get((line.pk, year))
             try:
-                parsed = _read_cell(value_cell.value, formula_sheet.cell(row, column).value, value_cell.comment)
+                parsed = _read_cell(
+                    value_cell.value,
+                    formula_sheet.cell(row, column).value,
+                    value_cell.comment,
+                    existing is not None and existing.is_correction,
+                )
             except ValueError as error:
                 preview.errors.append(f"{where}: {error}")
                 continue
-            existing = current.get((line.pk, year))
             if parsed == ParsedCell.of(existing):
                 continue
             preview.edits.append(CellEdit(line.pk, year, parsed, existing.version if existing else None))
@@ -168,6 +176,7 @@ def edits_to_session(edits: list[CellEdit]) -> list[dict]:
                 edit.cell.kind,
                 None if edit.cell.amount is None else str(edit.cell.amount),
                 edit.cell.text,
+                edit.cell.remark,
                 edit.cell.correction,
             ],
             "version": edit.version,
@@ -180,7 +189,7 @@ def edits_from_session(stored: list[dict]) -> list[CellEdit]:
     def cell(value):
         if value is None:
             return None
-        kind, amount, text, correction = value
-        return ParsedCell(kind, None if amount is None else Decimal(amount), text, correction)
+        kind, amount, text, remark, correction = value
+        return ParsedCell(kind, None if amount is None else Decimal(amount), text, remark, correction)
 
     return [CellEdit(item["line"], item["year"], cell(item["cell"]), item["version"]) for item in stored]

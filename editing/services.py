@@ -2,21 +2,19 @@
 
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import pghistory
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from budgets.cells import ParsedCell
+from budgets.cells import ParsedCell, checked_cell
 from budgets.changes import figures_changed, one_change
 from budgets.models import Allocation, BudgetLine
 from budgets.text import has_control_characters
 from editing.permissions import can_edit
 from initiatives.models import Strategy
 
-MAXIMUM_AMOUNT = Decimal("10000.0")
 REASON_LENGTH = 500
 
 
@@ -52,6 +50,9 @@ class GridError(Exception):
 
 
 def validate(strategy, edits: list[CellEdit], reason: str) -> None:
+    """The rules of a save, whichever way its cells came (typed, pasted, imported, put back from the history or
+    edited in the admin): a reason, cells of the strategy's own lines inside its period, and cells that keep the
+    rules of budgets.cells.checked_cell. GridError names every problem; nothing is saved."""
     cells, page = {}, []
     if not reason.strip():
         page.append(_("Say briefly why you make this change."))
@@ -70,10 +71,11 @@ def validate(strategy, edits: list[CellEdit], reason: str) -> None:
                 "first": strategy.first_year,
                 "last": strategy.last_year,
             }
-        elif edit.cell is not None and edit.cell.amount is not None and edit.cell.amount > MAXIMUM_AMOUNT:
-            cells[key] = _("%(amount)s mio. kr. is more than any budget line holds (at most 10.000).") % {
-                "amount": edit.cell.amount
-            }
+        else:
+            try:
+                checked_cell(edit.cell)
+            except ValueError as error:
+                cells[key] = str(error)
     if cells or page:
         raise GridError(cells, page)
 
@@ -116,13 +118,13 @@ def save_grid(strategy, user, edits: list[CellEdit], reason: str) -> SaveResult:
                     emptied.append(existing.pk)
                 elif existing is not None:
                     existing.kind, existing.amount, existing.text = edit.cell.kind, edit.cell.amount, edit.cell.text
-                    existing.is_correction = edit.cell.correction
+                    existing.remark, existing.is_correction = edit.cell.remark, edit.cell.correction
                     existing.version += 1
                     changed.append(existing)
                 result.saved.append(edit)
         # One statement each for the changed and the emptied cells: the triggers still record every cell.
         if changed:
-            Allocation.objects.bulk_update(changed, ["kind", "amount", "text", "is_correction", "version"])
+            Allocation.objects.bulk_update(changed, ["kind", "amount", "text", "remark", "is_correction", "version"])
             figures_changed()
         if emptied:
             Allocation.objects.filter(pk__in=emptied).delete()
@@ -137,6 +139,7 @@ def _new_cell(edit: CellEdit) -> Allocation:
         kind=edit.cell.kind,
         amount=edit.cell.amount,
         text=edit.cell.text,
+        remark=edit.cell.remark,
         is_correction=edit.cell.correction,
     )
 
@@ -199,12 +202,7 @@ def _revert(strategy, user, recorded, reason: str) -> SaveResult:
     edits = []
     for change in sorted(recorded, key=lambda item: item.event_id):
         existing = current.get((change.line_id, change.year))
-        still_as_saved = (existing is None and change.after is None) or (
-            existing is not None
-            and change.after is not None
-            and (existing.kind, existing.amount, existing.text)
-            == (change.after.kind, change.after.amount, change.after.text)
-        )
+        still_as_saved = ParsedCell.of(existing) == change.after
         version = existing.version if existing else None
         edits.append(CellEdit(change.line_id, change.year, change.before, version if still_as_saved else -1))
     return save_grid(strategy, user, edits, reason)

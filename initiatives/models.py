@@ -1,4 +1,6 @@
 import pghistory
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -66,6 +68,20 @@ class Strategy(models.Model):
     @property
     def years(self) -> range:
         return range(self.first_year, self.last_year + 1)
+
+    def clean(self):
+        """A period that would leave cells outside it is refused here with a message, before the database's
+        trigger refuses it (budgets migration 0007): those cells would be shown and summed nowhere."""
+        super().clean()
+        if self.pk is None or self.first_year is None or self.last_year is None:
+            return
+        cells = apps.get_model("budgets", "Allocation").objects.filter(line__strategy=self)
+        years = sorted(set(cells.exclude(year__range=(self.first_year, self.last_year)).values_list("year", flat=True)))
+        if years:
+            raise ValidationError(
+                _("The strategy has cells in %(years)s, outside %(first)s–%(last)s; empty them first.")
+                % {"years": ", ".join(map(str, years)), "first": self.first_year, "last": self.last_year}
+            )
 
 
 class ChapterQuerySet(models.QuerySet):

@@ -180,6 +180,7 @@ class PublishedCell(models.Model):
     kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices)
     amount = models.DecimalField(_("amount (mio. kr.)"), null=True, blank=True, **{**AMOUNT, "validators": []})
     text = models.CharField(_("text in the cell"), max_length=200, blank=True)
+    remark = models.CharField(_("remark"), max_length=200, blank=True)
     is_correction = models.BooleanField(_("correction"), default=False)
     # The draft cell's id and version when it was published: the open data's stable id of a cell.
     allocation_id = models.BigIntegerField(_("cell id"))
@@ -242,18 +243,19 @@ class PublishedCell(models.Model):
                 when=Before,
                 operation=Update,
                 condition=Condition(
-                    "((OLD.strategy_id, OLD.line_id, OLD.year, OLD.kind, OLD.amount, OLD.text, OLD.is_correction, "
-                    "OLD.allocation_id, OLD.version, OLD.valid_from) IS DISTINCT FROM (NEW.strategy_id, NEW.line_id, "
-                    "NEW.year, NEW.kind, NEW.amount, NEW.text, NEW.is_correction, NEW.allocation_id, NEW.version, "
-                    "NEW.valid_from) OR NOT (OLD.valid_until IS NULL AND NEW.valid_until IS NOT NULL))"
+                    "((OLD.strategy_id, OLD.line_id, OLD.year, OLD.kind, OLD.amount, OLD.text, OLD.remark, "
+                    "OLD.is_correction, OLD.allocation_id, OLD.version, OLD.valid_from) IS DISTINCT FROM "
+                    "(NEW.strategy_id, NEW.line_id, NEW.year, NEW.kind, NEW.amount, NEW.text, NEW.remark, "
+                    "NEW.is_correction, NEW.allocation_id, NEW.version, NEW.valid_from) "
+                    "OR NOT (OLD.valid_until IS NULL AND NEW.valid_until IS NOT NULL))"
                 ),
                 func=f"""
                 -- Cancelling a scheduled version reopens the cells it closed.
-                IF (OLD.strategy_id, OLD.line_id, OLD.year, OLD.kind, OLD.amount, OLD.text, OLD.is_correction,
-                    OLD.allocation_id, OLD.version, OLD.valid_from)
+                IF (OLD.strategy_id, OLD.line_id, OLD.year, OLD.kind, OLD.amount, OLD.text, OLD.remark,
+                    OLD.is_correction, OLD.allocation_id, OLD.version, OLD.valid_from)
                    IS NOT DISTINCT FROM
-                   (NEW.strategy_id, NEW.line_id, NEW.year, NEW.kind, NEW.amount, NEW.text, NEW.is_correction,
-                    NEW.allocation_id, NEW.version, NEW.valid_from)
+                   (NEW.strategy_id, NEW.line_id, NEW.year, NEW.kind, NEW.amount, NEW.text, NEW.remark,
+                    NEW.is_correction, NEW.allocation_id, NEW.version, NEW.valid_from)
                    AND NEW.valid_until IS NULL
                    AND {_SCHEDULED.format(strategy="OLD.strategy_id", number="OLD.valid_until")}
                 THEN

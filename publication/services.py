@@ -111,8 +111,9 @@ _DIFFERENCES = """
     SELECT COALESCE(draft.strategy_id, standing.strategy_id) AS strategy_id,
            COALESCE(draft.line_id, standing.line_id) AS line_id, COALESCE(draft.year, standing.year) AS year,
            standing.id AS replaced_id, standing.kind AS old_kind, standing.amount AS old_amount,
-           standing.text AS old_text, standing.is_correction AS old_correction,
-           draft.id AS allocation_id, draft.kind, draft.amount, draft.text, draft.is_correction, draft.version
+           standing.text AS old_text, standing.remark AS old_remark, standing.is_correction AS old_correction,
+           draft.id AS allocation_id, draft.kind, draft.amount, draft.text, draft.remark, draft.is_correction,
+           draft.version
     FROM (
         SELECT cell.*, line.strategy_id FROM budgets_allocation cell
         JOIN budgets_budgetline line ON line.id = cell.line_id
@@ -122,8 +123,8 @@ _DIFFERENCES = """
         SELECT * FROM publication_publishedcell WHERE strategy_id = ANY(%s) AND valid_until IS NULL
     ) standing ON standing.line_id = draft.line_id AND standing.year = draft.year
     WHERE standing.id IS NULL OR draft.id IS NULL
-       OR (standing.kind, standing.amount, standing.text, standing.is_correction)
-          IS DISTINCT FROM (draft.kind, draft.amount, draft.text, draft.is_correction)
+       OR (standing.kind, standing.amount, standing.text, standing.remark, standing.is_correction)
+          IS DISTINCT FROM (draft.kind, draft.amount, draft.text, draft.remark, draft.is_correction)
 """
 
 
@@ -135,21 +136,23 @@ class Difference(NamedTuple):
     old_kind: str | None
     old_amount: Decimal | None
     old_text: str | None
+    old_remark: str | None
     old_correction: bool | None
     allocation_id: int | None
     kind: str | None
     amount: Decimal | None
     text: str | None
+    remark: str | None
     is_correction: bool | None
     version: int | None
 
     @property
     def old(self) -> ParsedCell | None:
-        return _cell(self.old_kind, self.old_amount, self.old_text, self.old_correction)
+        return _cell(self.old_kind, self.old_amount, self.old_text, self.old_remark, self.old_correction)
 
     @property
     def new(self) -> ParsedCell | None:
-        return _cell(self.kind, self.amount, self.text, self.is_correction)
+        return _cell(self.kind, self.amount, self.text, self.remark, self.is_correction)
 
 
 _COLUMNS = ", ".join(Difference._fields)
@@ -159,7 +162,9 @@ def _digest(base: Publication | None, rows) -> str:
     """A fingerprint of the changes: their cells and new values, in the table's order."""
     digest = hashlib.sha256(str(base.number if base else 0).encode())
     for row in rows:
-        digest.update(repr((row.line_id, row.year, row.kind, row.amount, row.text, row.is_correction)).encode())
+        digest.update(
+            repr((row.line_id, row.year, row.kind, row.amount, row.text, row.remark, row.is_correction)).encode()
+        )
     return digest.hexdigest()[:32]
 
 
@@ -195,8 +200,8 @@ def _edits(strategy, since: int, cells=None) -> list[Edit]:
     return edits
 
 
-def _cell(kind, amount, text, correction) -> ParsedCell | None:
-    return None if kind is None else ParsedCell(kind, amount, text or "", bool(correction))
+def _cell(kind, amount, text, remark, correction) -> ParsedCell | None:
+    return None if kind is None else ParsedCell(kind, amount, text or "", remark or "", bool(correction))
 
 
 def _differences(strategy) -> list[Difference]:
@@ -365,8 +370,10 @@ def _write_versions(publications: list[Publication]) -> None:
         cursor.execute(
             f"""
             INSERT INTO publication_publishedcell
-                (strategy_id, line_id, year, kind, amount, text, is_correction, allocation_id, version, valid_from)
-            SELECT strategy_id, line_id, year, kind, amount, text, is_correction, allocation_id, version, number
+                (strategy_id, line_id, year, kind, amount, text, remark, is_correction, allocation_id, version,
+                 valid_from)
+            SELECT strategy_id, line_id, year, kind, amount, text, remark, is_correction, allocation_id, version,
+                   number
             FROM ({versions}) versions WHERE allocation_id IS NOT NULL
             """,
             [ids],

@@ -33,7 +33,7 @@ class VersionDifference:
 
 
 def _as_cell(row: PublishedCell | None) -> ParsedCell | None:
-    return None if row is None else ParsedCell(row.kind, row.amount, row.text, row.is_correction)
+    return None if row is None else ParsedCell.of(row)
 
 
 def _shown_at(row: PublishedCell, number: int) -> bool:

@@ -21,7 +21,7 @@ def cell_as_printed(cell: Allocation | None) -> str:
     if cell.kind == CellKind.FINANCED_ELSEWHERE:
         return cell.text
     printed = f"{cell.amount:.1f}".replace(".", ",")
-    return f"{printed} {cell.text}" if cell.text else printed
+    return f"{printed} {cell.remark}" if cell.remark else printed
 
 
 def stored_rows(strategy) -> dict[str, list[str]]:
@@ -85,7 +85,11 @@ def change_cell(slug: str, year: int, *, amount=None, kind=CellKind.AMOUNT, **li
 
 def cell_snapshot() -> list[tuple]:
     """Every stored cell with its version, to show that a refused request changed nothing."""
-    return sorted(Allocation.objects.values_list("line_id", "year", "kind", "amount", "text", "version"))
+    return sorted(
+        Allocation.objects.values_list(
+            "line_id", "year", "kind", "amount", "text", "remark", "is_correction", "version"
+        )
+    )
 
 
 def publish_draft(slug: str, note: str = "Test"):

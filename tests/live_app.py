@@ -146,8 +146,8 @@ class _PageReader(HTMLParser):
         depth = len(self.open)
         if tag == "div" and "conflicts" in classes:
             self.in_conflicts = depth
-        if tag == "th" and (attrs.get("id") or "").startswith("line-"):
-            self.captures.append((depth, self.titles, int(attrs["id"].removeprefix("line-")), []))
+        if tag == "span" and (attrs.get("id") or "").startswith("label-"):
+            self.captures.append((depth, self.titles, int(attrs["id"].removeprefix("label-")), []))
         elif tag == "li" and "message" in classes:
             self.captures.append((depth, self.messages, None, []))
         elif tag == "li" and self.in_conflicts:
@@ -165,7 +165,7 @@ class _PageReader(HTMLParser):
             if key is None:
                 target.append(text)
             else:
-                target[key] = text
+                target[key] = text.removesuffix(",")  # a row's label ends in the comma before the year
         if self.in_conflicts == depth:
             self.in_conflicts = None
         self.open.pop()
@@ -194,7 +194,7 @@ class Page:
 
     @property
     def titles(self) -> dict[int, str]:
-        """Grid row titles by budget line id."""
+        """Grid rows' labels (number and title, as conflicts name them) by budget line id."""
         return self._read.titles
 
     @property
@@ -216,7 +216,8 @@ class Page:
         for name, shown in self.inputs.items():
             if name.startswith("o-"):
                 line_id, year = name[2:].split("-")
-                cells[(int(line_id), int(year))] = (shown, self.inputs[f"v-{name[2:]}"])
+                # What the grid showed in the cell; a remark and the correction mark follow it after tabs.
+                cells[(int(line_id), int(year))] = (shown.partition("\t")[0], self.inputs[f"v-{name[2:]}"])
         return cells
 
 
@@ -251,7 +252,6 @@ class Visitor:
 def grid_form(page: Page, typed: dict[tuple[int, int], str], reason: str) -> dict:
     """The grid as a browser posts it after the given cells were typed: every other cell as the page showed it."""
     data = {"csrfmiddlewaretoken": page.inputs["csrfmiddlewaretoken"], "reason": reason}
-    for (line_id, year), (shown, version) in page.cells().items():
-        suffix = f"{line_id}-{year}"
-        data |= {f"c-{suffix}": typed.get((line_id, year), shown), f"o-{suffix}": shown, f"v-{suffix}": version}
+    data |= {name: value for name, value in page.inputs.items() if name[:2] in ("c-", "o-", "v-", "r-", "k-")}
+    data |= {f"c-{line_id}-{year}": text for (line_id, year), text in typed.items()}
     return data

@@ -7,6 +7,7 @@ from budgets.models import BudgetLine
 from editing.history import changes
 from editing.services import CellEdit, save_grid
 from initiatives.models import Strategy
+from tests.helpers import cell_snapshot, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +92,37 @@ class TestChangeLog:
         only_27 = next(change for change in changes(strategy) if change.line_id == line("27").pk)
         client.force_login(editor)
 
-        response = client.post(f"/strategies/2021/changes/change/{only_27.event_id}/revert/")
+        response = client.post(f"/strategies/2021/changes/change/{only_27.event_id}/revert/", {"reason": "Kun 27"})
 
         assert response.status_code == 302
         assert line("27").allocations.get(year=2022).amount == Decimal("16.8")
         assert line("26").allocations.get(year=2022).amount == Decimal("15.8")
+
+    def test_it_asks_to_confirm_a_revert_and_why_before_it_changes_anything(self, client, make_editor, strategy):
+        editor = make_editor("anna", "2021")
+        result = save_grid(strategy, editor, [edit("26", 2022, "15,8"), edit("27", 2022, "17,8")], "To celler")
+        client.force_login(editor)
+        url = f"/strategies/2021/changes/{result.save_id}/revert/"
+        before = cell_snapshot()
+
+        page = client.get(url)
+        without_reason = client.post(url, {"reason": "  "})
+
+        assert page.status_code == 200
+        rows = table_rows(page.content.decode(), "reverted")[1:]
+        assert {tuple(row[4:6]) for row in rows} == {("16,8", "15,8"), ("16,8", "17,8")}
+        assert 'name="reason"' in page.content.decode() and "Tilbagefør denne gemning" in page.content.decode()
+        assert without_reason.status_code == 400
+        assert "Skriv kort, hvorfor" in without_reason.content.decode()
+        assert cell_snapshot() == before
+        assert client.post(url, {"reason": "Aftalen faldt"}).status_code == 302
+        assert {change.reason for change in changes(strategy) if change.save_id != result.save_id} == {"Aftalen faldt"}
+
+    def test_it_answers_404_for_a_save_it_does_not_know(self, client, make_editor):
+        client.force_login(make_editor("anna", "2021"))
+
+        assert client.get("/strategies/2021/changes/no-such-save/revert/").status_code == 404
+        assert client.post("/strategies/2021/changes/no-such-save/revert/", {"reason": "x"}).status_code == 404
 
     def test_it_shows_the_log_of_one_initiative(self, client, make_editor, strategy):
         editor = make_editor("anna", "2021")

@@ -79,8 +79,13 @@ class Run:
         return [write for save in self.saves for write in save.writes]
 
 
+def cells(count: int) -> str:
+    """A number of cells as the messages write it in Danish: "1 celle", "2 celler"."""
+    return f"{count} celle" if count == 1 else f"{count} celler"
+
+
 def conflicted_cells(page, titles: dict[str, int]) -> set[tuple[int, int]]:
-    """The cells the 409 page lists as saved by someone else: 'title, year: nu theirs, din yours'."""
+    """The cells the 409 page lists as saved by someone else: 'number title, year: nu theirs, din yours'."""
     cells = set()
     for item in page.conflicts:
         title, year = item.split(": nu ", 1)[0].rsplit(", ", 1)
@@ -120,7 +125,7 @@ def edit(number: int, username: str, shared: list, own: list, base_url: str, sta
             save.status = answer.status
             if answer.status == 302 and not invalid:
                 page = visitor.get(GRID)
-                save.reported = f"Gemt {len(writes)} celler." in page.messages
+                save.reported = f"Gemt {cells(len(writes))}." in page.messages
                 for write in writes:
                     write.outcome = "accepted"
             elif answer.status == 409 and not invalid:
@@ -128,7 +133,7 @@ def edit(number: int, username: str, shared: list, own: list, base_url: str, sta
                 refused = conflicted_cells(answer, titles)
                 saved = len(writes) - len(refused)
                 save.reported = bool(refused) and any(
-                    message.startswith(f"{saved} celler gemt; {len(refused)} blev imens ændret af en anden")
+                    message.startswith(f"Gemt {cells(saved)}. {cells(len(refused))} blev ændret af en anden imens")
                     for message in answer.messages
                 )
                 for write in writes:

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -17,21 +18,32 @@ def line(number) -> BudgetLine:
     return BudgetLine.objects.get(strategy__slug="2021", initiatives__number=number)
 
 
-def grid_post(client, cells: dict, reason="Flytter midler", **extra):
-    """Post the grid as a browser would after the given cells were typed: every other cell as shown."""
+def grid_form(client, reason="Flytter midler") -> dict:
+    """The grid as a browser without script posts it: every field of every cell as the page drew it."""
     page = client.get(URL)
     data = {"reason": reason}
-    for field in page.context["sections"]:
-        for row in field["lines"]:
+    for section in page.context["sections"]:
+        for row in section["lines"]:
             for cell in row["cells"]:
                 suffix = cell["name"][2:]
                 data[cell["name"]] = cell["value"]
                 data[f"o-{suffix}"] = cell["shown"]
                 data[f"v-{suffix}"] = cell["version"]
+                if cell.get("remark"):
+                    data[f"r-{suffix}"] = cell["remark"]
+                if cell.get("correction"):
+                    data[f"k-{suffix}"] = "1"
+    return data
+
+
+def grid_post(client, cells: dict, reason="Flytter midler", **extra):
+    """Post the grid as a browser would after the given cells were typed: every other cell as shown."""
+    data = grid_form(client, reason)
     for (number, year), text in cells.items():
         data[f"c-{line(number).pk}-{year}"] = text
     data.update(extra)
-    return client.post(URL, data)
+    # URL-encoded, as a browser posts a form.
+    return client.post(URL, urlencode(data), content_type="application/x-www-form-urlencoded")
 
 
 @pytest.fixture
@@ -93,13 +105,61 @@ class TestGridEdit:
         assert message in response.content.decode()
         assert cell_snapshot() == before
 
-    def test_it_accepts_a_negative_amount_marked_as_a_correction(self, client, editor):
-        response = grid_post(client, {("33", 2023): "-0,5 korrektion"}, reason="Tilbagebetaling")
+    def test_it_accepts_a_negative_amount_marked_as_a_correction_in_its_own_field(self, client, editor):
+        key = f"{line('33').pk}-2023"
+        response = grid_post(client, {("33", 2023): "-0,5"}, reason="Tilbagebetaling", **{f"k-{key}": "1"})
 
         assert response.status_code == 302
         cell = line("33").allocations.get(year=2023)
-        assert (cell.amount, cell.is_correction, cell.text) == (Decimal("-0.5"), True, "korrektion")
+        assert (cell.amount, cell.is_correction, cell.text, cell.remark) == (Decimal("-0.5"), True, "", "")
         assert Allocation.objects.filter(line__strategy__slug="2021").by_year()[2023].amount == Decimal("98.9")
+
+    def test_it_saves_a_remark_from_its_own_field_and_keeps_it_when_the_amount_changes(self, client, editor):
+        key = f"{line('26').pk}-2022"
+        response = grid_post(client, {("26", 2022): "15,8"}, **{f"r-{key}": "Flyttet til nr. 27"})
+        assert response.status_code == 302
+        assert line("26").allocations.get(year=2022).remark == "Flyttet til nr. 27"
+
+        response = grid_post(client, {("37", 2021): "0,6"})
+
+        assert response.status_code == 302
+        cell = line("37").allocations.get(year=2021)
+        assert (cell.amount, cell.remark) == (Decimal("0.6"), "Øvrig 5 er finansieret")
+
+    @pytest.mark.parametrize(
+        "typed, message",
+        [
+            ("1,1 2,2", "flere tal"),
+            ("1,1\t2,2", "tabulator"),
+            ("0,5 Øvrig 5 er finansieret", "efterfulgt af ord"),
+            ("-9999999,9 korrektion", "efterfulgt af ord"),
+        ],
+    )
+    def test_it_refuses_what_it_would_have_to_guess_and_saves_nothing(self, client, editor, typed, message):
+        before = cell_snapshot()
+
+        response = grid_post(client, {("26", 2022): typed, ("27", 2022): "17,8"})
+
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert cell_snapshot() == before
+
+    def test_it_refuses_a_correction_beyond_what_a_line_holds(self, client, editor):
+        before = cell_snapshot()
+
+        response = grid_post(client, {("33", 2023): "-9999999,9"}, **{f"k-{line('33').pk}-2023": "1"})
+
+        assert response.status_code == 400
+        assert "højst 10.000" in response.content.decode()
+        assert cell_snapshot() == before
+
+    @pytest.mark.parametrize("typed, amount", [("1 234,5", "1234.5"), ("2 000", "2000.0"), ("2\u00a0000", "2000.0")])
+    def test_it_reads_thousands_parted_by_spaces_as_one_amount(self, client, editor, typed, amount):
+        response = grid_post(client, {("26", 2022): typed})
+
+        assert response.status_code == 302
+        cell = line("26").allocations.get(year=2022)
+        assert (cell.amount, cell.remark) == (Decimal(amount), "")
 
     def test_it_refuses_a_save_without_a_reason(self, client, editor):
         before = cell_snapshot()
@@ -116,6 +176,27 @@ class TestGridEdit:
         response = grid_post(client, {}, **{f"c-{line('26').pk}-2024": "5,0", f"o-{line('26').pk}-2024": ""})
 
         assert response.status_code == 400
+        assert cell_snapshot() == before
+
+    @pytest.mark.parametrize(
+        "field, value",
+        [
+            ("v-{line}-2022", "²"),
+            ("v-{line}-2022", "9" * 5000),
+            ("c-{huge}-2022", "1,0"),
+            ("c-١٢٣-2022", "1,0"),
+            ("c-{line}-99999", "1,0"),
+            ("c-{line}-2022-x", "1,0"),
+        ],
+    )
+    def test_it_answers_a_mangled_field_with_a_message_and_saves_nothing(self, client, editor, field, value):
+        before = cell_snapshot()
+        name = field.format(line=line("26").pk, huge="9" * 5000)
+
+        response = grid_post(client, {("26", 2022): "15,8"}, **{name: value})
+
+        assert response.status_code == 400
+        assert "genindlæs siden" in response.content.decode().lower()
         assert cell_snapshot() == before
 
     def test_it_refuses_a_stale_version_and_shows_both_values(self, client, editor):

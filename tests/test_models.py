@@ -62,6 +62,62 @@ class TestAllocationConstraints:
         assert cell.amount == Decimal("16.9")
 
 
+class TestRulesOfEveryCell:
+    """The rules the grid, the import and the admin check are the database's too: a cell written any other way
+    (a command, a shell, plain SQL) keeps them (security finding 7)."""
+
+    @pytest.fixture
+    def blank(self):
+        return BudgetLine.objects.get(strategy__slug="2021", initiatives__number="1")
+
+    @pytest.mark.parametrize("amount", ["10000.1", "99999.9", "-10000.1", "-9999999.9"])
+    def test_it_refuses_an_amount_beyond_what_a_line_holds(self, blank, amount):
+        assert refused(line=blank, year=2022, kind=CellKind.AMOUNT, amount=Decimal(amount), is_correction=True)
+        assert not refused(line=blank, year=2023, kind=CellKind.AMOUNT, amount=Decimal("10000.0"))
+
+    @pytest.mark.parametrize("year", [2035, 1999, 2020, 2024])
+    def test_it_refuses_a_cell_outside_its_strategys_period(self, blank, year):
+        assert refused(line=blank, year=year, kind=CellKind.AMOUNT, amount=Decimal("1.0"))
+
+    def test_it_refuses_moving_a_cell_out_of_the_period(self, line):
+        cell = line.allocations.get(year=2022)
+        cell.year = 2030
+        with pytest.raises(IntegrityError), transaction.atomic():
+            cell.save()
+
+    def test_it_refuses_shrinking_a_period_that_would_leave_cells_outside(self):
+        strategy = Strategy.objects.get(slug="2021")
+        strategy.last_year = 2022
+        with pytest.raises(IntegrityError), transaction.atomic():
+            strategy.save()
+
+    def test_it_refuses_moving_a_line_to_a_strategy_whose_period_leaves_its_cells_outside(self, line):
+        line.strategy = Strategy.objects.get(slug="2030")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            line.save()
+
+    @pytest.mark.parametrize(
+        "text", ["Er finansieret\x01", "Er\tfinansieret", "Er finansieret\n", "Er finansieret\x7f"]
+    )
+    def test_it_refuses_control_characters_tabs_and_line_breaks(self, blank, text):
+        assert refused(line=blank, year=2022, kind=CellKind.FINANCED_ELSEWHERE, text=text)
+        assert refused(line=blank, year=2022, kind=CellKind.AMOUNT, amount=Decimal("1.0"), remark=f"Note {text}")
+
+    def test_it_keeps_text_for_cells_financed_elsewhere_and_remarks_for_amounts(self, blank):
+        assert refused(line=blank, year=2022, kind=CellKind.AMOUNT, amount=Decimal("1.0"), text="2,2 3,3")
+        assert refused(line=blank, year=2022, kind=CellKind.UNKNOWN, remark="Afventer")
+        assert refused(line=blank, year=2022, kind=CellKind.UNKNOWN, is_correction=True)
+        assert refused(line=blank, year=2022, kind=CellKind.AMOUNT, amount=Decimal("1.1"), remark="2,2 3,3 4,4")
+        assert not refused(line=blank, year=2022, kind=CellKind.AMOUNT, amount=Decimal("1.1"), remark="Øvrig 5")
+
+    def test_it_counts_every_change_of_a_cell_as_a_new_version_whoever_writes_it(self, line):
+        cell = line.allocations.get(year=2022)
+        Allocation.objects.filter(pk=cell.pk).update(amount=Decimal("1.0"))
+        Allocation.objects.filter(pk=cell.pk).update(amount=Decimal("1.0"))
+
+        assert Allocation.objects.get(pk=cell.pk).version == cell.version + 1
+
+
 class TestOtherConstraints:
     def test_it_refuses_a_reserve_inside_a_chapter(self, line):
         with pytest.raises(IntegrityError), transaction.atomic():

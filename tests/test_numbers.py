@@ -22,12 +22,16 @@ class TestParseAmount:
             ("100", "100.0"),
             (" 0,9 ", "0.9"),
             ("1 234,5", "1234.5"),
+            ("2\u00a0000", "2000.0"),
+            ("1\u202f234.5", "1234.5"),
         ],
     )
     def test_it_reads_danish_and_english_notation(self, text, expected):
         assert parse_amount(text) == Decimal(expected)
 
-    @pytest.mark.parametrize("text", ["", "fire", "-1,0", "1,2,3", "16,85", "1e3", "NaN", "12,"])
+    @pytest.mark.parametrize(
+        "text", ["", "fire", "-1,0", "1,2,3", "16,85", "1e3", "NaN", "12,", "1 2", "12 34", "1,1 2,2", "١٢٣", "1 234 5"]
+    )
     def test_it_refuses_what_is_no_amount_with_a_danish_message(self, text):
         with translation.override("da"), pytest.raises(ValueError, match="beløb|decimal"):
             parse_amount(text)

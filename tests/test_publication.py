@@ -237,9 +237,9 @@ class TestTheDatabaseHoldsPublishedRows:
             "UPDATE publication_publishedcell SET valid_from = 2",
             "UPDATE publication_publishedcell SET valid_until = 5",
             "UPDATE publication_publishedcell SET valid_until = 1 WHERE valid_until IS NULL",
-            "INSERT INTO publication_publishedcell (strategy_id, line_id, year, kind, amount, text, is_correction, "
-            "allocation_id, version, valid_from) SELECT strategy_id, line_id, 2099, kind, amount, text, is_correction, "
-            "allocation_id, version, 0 FROM publication_publishedcell LIMIT 1",
+            "INSERT INTO publication_publishedcell (strategy_id, line_id, year, kind, amount, text, remark, "
+            "is_correction, allocation_id, version, valid_from) SELECT strategy_id, line_id, 2099, kind, amount, "
+            "text, remark, is_correction, allocation_id, version, 0 FROM publication_publishedcell LIMIT 1",
             "DELETE FROM publication_publishedcell",
             "UPDATE publication_publishedyearsum SET amount = 0",
             "DELETE FROM publication_publishedyearsum",

@@ -74,7 +74,7 @@ class TestReconcile:
             for check in reconcile(Strategy.objects.get(slug="2021"), Edition.draft())
             if not check.is_reconciled
         ]
-        assert problems == ["1 ukendte celler; det offentliggjorte tal kan ikke efterprøves."] * 2
+        assert problems == ["1 ukendt celle; det offentliggjorte tal kan ikke efterprøves."] * 2
 
     def test_it_says_which_slug_does_not_exist(self):
         with pytest.raises(CommandError, match="Ingen strategi med kortnavn 2019"):

@@ -167,7 +167,12 @@ class TestStrategy2021:
         numbers = sorted(int(line.initiatives.get().number) for line in financed)
         assert numbers == [2, 4, 5, 28, 29, 31, 32]
         remark = BudgetLine.objects.get(strategy__slug="2021", initiatives__number="37").allocations.get(year=2021)
-        assert (remark.kind, remark.amount, remark.text) == (CellKind.AMOUNT, Decimal("0.5"), "Øvrig 5 er finansieret")
+        assert (remark.kind, remark.amount, remark.text, remark.remark) == (
+            CellKind.AMOUNT,
+            Decimal("0.5"),
+            "",
+            "Øvrig 5 er finansieret",
+        )
 
     def test_it_stores_the_published_chapter_subtotals(self):
         the_strategy = strategy("2021")

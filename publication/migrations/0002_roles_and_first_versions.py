@@ -12,9 +12,9 @@ SELECT strategy.id, 1, now(), 'day', now(), 'Tallene, som de var offentliggjort,
 FROM initiatives_strategy strategy;
 
 INSERT INTO publication_publishedcell
-    (strategy_id, line_id, year, kind, amount, text, is_correction, allocation_id, version, valid_from)
-SELECT line.strategy_id, cell.line_id, cell.year, cell.kind, cell.amount, cell.text, cell.is_correction, cell.id,
-       cell.version, 1
+    (strategy_id, line_id, year, kind, amount, text, remark, is_correction, allocation_id, version, valid_from)
+SELECT line.strategy_id, cell.line_id, cell.year, cell.kind, cell.amount, cell.text, cell.remark, cell.is_correction,
+       cell.id, cell.version, 1
 FROM budgets_allocation cell JOIN budgets_budgetline line ON line.id = cell.line_id;
 
 INSERT INTO publication_publishedyearsum
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("publication", "0001_initial"),
         ("editing", "0002_roles"),
-        ("budgets", "0005_year_sums"),
+        ("budgets", "0007_one_rule_for_every_cell"),
     ]
 
     operations = [

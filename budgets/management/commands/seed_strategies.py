@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budgets.services import FIXTURES_DIR, FixtureError, seed_strategies
 
@@ -19,7 +20,11 @@ class Command(BaseCommand):
             raise CommandError(_("Nothing loaded: %(error)s") % {"error": error}) from error
         if result.skipped:
             self.stdout.write(
-                _("The database already holds %(count)d strategies; nothing loaded, no edit overwritten.")
+                ngettext(
+                    "The database already holds %(count)d strategy; nothing loaded, no edit overwritten.",
+                    "The database already holds %(count)d strategies; nothing loaded, no edit overwritten.",
+                    result.strategies,
+                )
                 % {"count": result.strategies}
             )
             return
