@@ -1,5 +1,6 @@
 """The login forms, with the username's length checked before anyone tries to authenticate it."""
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
@@ -21,3 +22,13 @@ class LoginForm(_UsernameLengthChecked, AuthenticationForm):
 
 class AdminLoginForm(_UsernameLengthChecked, AdminAuthenticationForm):
     pass
+
+
+def client_address(request) -> str:
+    """The address a login came from: behind nginx the one it read off the connection, else the connection's own.
+
+    Behind the proxy every request comes from the proxy; login throttling per address needs the client's.
+    """
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"]
+    return request.META.get("REMOTE_ADDR", "")

@@ -106,15 +106,9 @@ if os.environ.get("DATABASE_URL"):
 
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
-    from strategy_tracker.embedded_db import embedded_database
+    from strategy_tracker.embedded_db import configured_database
 
-    DATABASES = {
-        "default": embedded_database(
-            Path(os.environ.get("PGSERVER_DATA", BASE_DIR / ".pgdata")),
-            # The benchmarks name their own database here, so they never touch the developer's.
-            os.environ.get("PGSERVER_DATABASE", "strategy_tracker"),
-        )
-    }
+    DATABASES = {"default": configured_database()}
 # A kept connection is checked before a request uses it, so after PostgreSQL restarts the app serves again at
 # once, without a restart of its own and without failing the first request of every worker thread.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -142,6 +136,7 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "strategy_tracker.login.client_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
@@ -220,7 +215,10 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else int(env("HSTS_SECONDS", "31536000"))
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-if env_bool("DJANGO_BEHIND_PROXY"):
+# Behind nginx (deploy/nginx.conf), which sets X-Forwarded-Proto and X-Real-IP on every request whatever the
+# client sent, the app takes the scheme and the client's address from them.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
