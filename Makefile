@@ -76,7 +76,7 @@ serve: migrate /usr/sbin/nginx
 # Benchmarks: ratios against baselines measured in the same run, never wall-clock limits (docs/benchmarks.md).
 # Each step is a manage.py command run with benchmarks/settings.py, which points at a database of the
 # benchmark's own (never the developer's); add a command to BENCH_STEPS to extend make bench.
-BENCH_STEPS := bench
+BENCH_STEPS := bench bench_imports
 bench: install /usr/bin/wrk
 	$(foreach step,$(BENCH_STEPS),DJANGO_SETTINGS_MODULE=benchmarks.settings $(PY) manage.py $(step) && ) true
 	$(MAKE) bench-load
