@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Every change made during a request, the admin's included, is recorded with the user and the URL.
     "pghistory.middleware.HistoryMiddleware",
+    "editing.middleware.StaffPagesUncached",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",

@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budgets.cells import parse_cell
 from budgets.models import Allocation, BudgetLine, CellKind, Footnote, FundingFrame, PublishedTotal
+from editing import urls as editing_urls
 from editing.admin import CROSSING, STRATEGY_PATHS, strategy_of
 from editing.models import StrategyEditor
 from editing.roles import ADMINISTRATOR_GROUP, EDITOR_GROUP, ensure_roles
@@ -288,6 +289,11 @@ def url_patterns(patterns=None, prefix="", namespace=None):
 
 
 PATTERNS = {key: (route, pattern) for key, route, pattern in url_patterns()}
+EDITING_PAGES = {pattern.name for pattern in editing_urls.urlpatterns}
+
+
+# The pages of the editing app and the admin, as the URL conf names them.
+STAFF_PAGES = [key for key in PATTERNS if key in EDITING_PAGES or key.startswith(("admin:", "admin/"))]
 
 
 @dataclass
@@ -492,6 +498,15 @@ class TestMatrix:
         response, writes = request_as("superuser", "POST", url, world, token=False)
 
         assert outcome(response, writes, expected) is None, f"POST {url} without a token: expected {expected}"
+
+    @pytest.mark.parametrize("key", sorted(STAFF_PAGES))
+    def test_it_keeps_staff_pages_out_of_every_cache(self, key, world):
+        """What staff see (unpublished figures, history, names) is for them alone, in no browser or proxy cache."""
+        url = concrete_url(key, world)
+        for role in ("editor", "superuser"):
+            response, _ = request_as(role, "GET", url, world)
+            directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+            assert {"private", "no-store"} <= directives, f"GET {url} as {role}: Cache-Control {directives}"
 
     def test_it_sees_the_rows_a_request_writes(self, world):
         response, writes = request_as("editor", "POST", concrete_url("revert_save", world), world)
