@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline
+from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline, visible_baselines
 from budgets.cells import format_cell
 from budgets.figures import budget_table
 from budgets.models import Baseline, BudgetLine
@@ -223,13 +223,14 @@ def _reverted(request, strategy, revert):
     return redirect("change_log", slug=strategy.slug)
 
 
-def _baseline(value):
-    """A baseline by id from the query string; "current" or nothing means the current figures."""
+def _baseline(strategy, value):
+    """A baseline of the strategy's page by id from the query string; "current" or nothing means the current
+    figures."""
     if value in ("", "current", None):
         return None
     if not str(value).isdigit():
         raise ValueError(value)
-    return Baseline.objects.get(pk=value)
+    return visible_baselines(strategy).get(pk=value)
 
 
 @login_required
@@ -238,7 +239,9 @@ def baselines(request, slug):
     status = 200
     if request.method == "POST":
         try:
-            baseline = freeze_baseline(request.POST.get("name", ""), created_by=request.user.get_username())
+            baseline = freeze_baseline(
+                request.POST.get("name", ""), created_by=request.user.get_username(), strategy=strategy
+            )
         except BaselineError as error:
             messages.error(request, str(error))
             status = 400
@@ -247,8 +250,8 @@ def baselines(request, slug):
             return redirect("baselines", slug=strategy.slug)
     published = published_baseline()
     try:
-        old = _baseline(request.GET.get("from", published.pk if published else ""))
-        new = _baseline(request.GET.get("to", "current"))
+        old = _baseline(strategy, request.GET.get("from", published.pk if published else ""))
+        new = _baseline(strategy, request.GET.get("to", "current"))
     except (ValueError, Baseline.DoesNotExist):
         messages.error(request, _("No such baseline."))
         old, new, status = published, None, 400
@@ -257,7 +260,7 @@ def baselines(request, slug):
         "editing/baselines.html",
         {
             "strategy": strategy,
-            "baselines": Baseline.objects.all(),
+            "baselines": visible_baselines(strategy),
             "old": old,
             "new": new,
             "differences": differences(strategy, old, new),
