@@ -139,6 +139,24 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "strategy_tracker.login.client_address"
 
+# Mail, for password reset and the notice to an account's owner that it was locked: SMTP through EMAIL_HOST
+# (DJANGO_EMAIL_HOST or EMAIL_HOST, as every setting here), EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS (on unless 0) and DEFAULT_FROM_EMAIL. Without EMAIL_HOST no mail goes out (with DEBUG it is
+# printed), and password reset is off: its pages say to ask an administrator, instead of saying a link was mailed.
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Strategy Tracker <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if not EMAIL_HOST:
+    EMAIL_BACKEND = (
+        "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.dummy.EmailBackend"
+    )
+PASSWORD_RESET = bool(EMAIL_HOST) or DEBUG
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "overview"
