@@ -132,12 +132,21 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Five wrong passwords in a row are answered as wrong; the sixth locks that user at that address out for an hour.
+# Twenty within the hour from all addresses together lock the account at every address its owner has not logged in
+# from (in the last LOGIN_RECORD_DAYS), and mail the owner (strategy_tracker.login.AccountAndAddressHandler).
+# Nothing locks an address alone: everyone behind one proxy shares it.
 AXES_FAILURE_LIMIT = 6
+ACCOUNT_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lock is not recorded: the lock ends an hour after it began, and the records stay few.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "strategy_tracker.login.client_address"
+AXES_HANDLER = "strategy_tracker.login.AccountAndAddressHandler"
+# How long successful logins are kept (the addresses an owner logs in from); `manage.py clean_logins` removes older.
+LOGIN_RECORD_DAYS = 90
 
 # Mail, for password reset and the notice to an account's owner that it was locked: SMTP through EMAIL_HOST
 # (DJANGO_EMAIL_HOST or EMAIL_HOST, as every setting here), EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,

@@ -171,3 +171,11 @@ def test_a_reload_of_gunicorn_keeps_the_embedded_database_running(tmp_path):
         time.sleep(0.2)
     assert not psutil.pid_exists(postmaster)
     assert os.path.isdir(data)
+
+
+def test_the_proxy_lets_one_address_try_a_few_logins_a_minute(served):
+    answers = [requests.get(f"{served}/accounts/login/", timeout=10).status_code for _ in range(30)]
+
+    assert answers[:20] == [200] * 20
+    assert 429 in answers
+    assert requests.get(f"{served}/", timeout=10).status_code == 200
