@@ -150,7 +150,7 @@ def test_a_reload_of_gunicorn_keeps_the_embedded_database_running(tmp_path):
         )
     listener.close()
     try:
-        wait_for(url, gunicorn, log_path)
+        wait_for(url, gunicorn, log_path, timeout=180)  # a new embedded PostgreSQL runs initdb first
         postmaster = int((data / "postmaster.pid").read_text().split()[0])
         workers = {child.pid for child in psutil.Process(gunicorn.pid).children()}
 
