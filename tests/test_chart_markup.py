@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from budgets.changes import figures_changed
 from budgets.models import BudgetLine, CellKind
 from initiatives.models import Initiative, Strategy
 
@@ -24,6 +25,7 @@ def marked_up():
     BudgetLine.objects.filter(pk=line.pk).update(title=BREAK)
     type(line.chapter).objects.filter(pk=line.chapter_id).update(title=LINK)
     Strategy.objects.filter(pk=strategy.pk).update(short_title=STYLE)
+    figures_changed()  # as every edit through the app does: no page cached before shows the old names
     return Initiative.objects.filter(chapter__strategy=strategy, number="2").get()
 
 

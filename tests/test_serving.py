@@ -72,7 +72,9 @@ def served(tmp_path):
             [sys.executable, str(DEPLOY / "serve.py"), f"--listen=127.0.0.1:{port}", f"--workers={WORKERS}"]
             + [f"--run-dir={run_dir}"],
             cwd=settings.BASE_DIR,
-            env=app_environment(database_url(connection.settings_dict)),
+            # The served app commits to the test database: its pages must not wait in the shared cache for the
+            # tests after this one, whose own changes are rolled back without moving the figures' version.
+            env=app_environment(database_url(connection.settings_dict)) | {"DJANGO_PAGE_CACHE": "0"},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
