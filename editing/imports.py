@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.comments.comment_sheet import CommentSheet
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
@@ -45,8 +45,6 @@ MAX_TEXT = max(TEXT_LENGTH, BudgetLine._meta.get_field("title").max_length) + 20
 # The preview lists at most this many problems of each kind, and says how many more there are.
 MAX_LISTED = 100
 FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
-DIMENSION_TAG = f"{{{SHEET_MAIN_NS}}}dimension"
-DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
 SHEET_TAG = f"{{{SHEET_MAIN_NS}}}sheet"
 STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
 TEXT_TAG, RUN_TAG = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
@@ -257,16 +255,6 @@ class _Cell:
     comment: str | None
 
 
-def _declared_size(source) -> tuple | None:
-    """The sheet's declared (min column, min row, max column, max row), read up to its first row at most."""
-    for _event, element in iterparse(source, events=("start",)):
-        if element.tag == DIMENSION_TAG:
-            return range_boundaries(element.get("ref", "A1"))
-        if element.tag == DATA_TAG:
-            return None
-    return None
-
-
 def _too_long(reference: str) -> WorkbookError:
     return WorkbookError(
         _("Cell %(cell)s of “%(sheet)s” holds more than %(length)d characters; no cell of a budget does.")
@@ -287,22 +275,24 @@ def _budget_rows(package: _Package, limits: Limits) -> dict[int, dict[int, _Cell
         _("“%(sheet)s” reaches past row %(rows)d or column %(column)s, more than this strategy's budget needs.")
         % {"sheet": BUDGET_SHEET, "rows": limits.rows, "column": get_column_letter(limits.columns)}
     )
-    # The size the sheet declares, before any value is read; the rows are checked again as they stream.
-    with package.open(part) as source:
-        declared = _declared_size(source)
-    if declared is not None and (declared[2] > limits.columns or declared[3] > limits.rows):
-        raise outside
     strings, comments = package.shared_strings(workbook), package.comments(part)
     rows = {}
     with package.open(part) as source:
         for number, cells in _SheetParser(source, strings, data_only=True).parse():
+            # Spreadsheet programs write cells that only carry formatting, far beyond the data; those are skipped.
+            filled = []
+            for cell in cells:
+                reference = f"{get_column_letter(cell['column'])}{number}"
+                if cell["value"] is not None or cell["formula"] or reference in comments:
+                    filled.append((reference, cell))
+            if not filled:
+                continue
             if number > limits.rows or len(rows) >= limits.rows:
                 raise outside
             row = rows.setdefault(number, {})
-            for cell in cells:
+            for reference, cell in filled:
                 if cell["column"] > limits.columns:
                     raise outside
-                reference = f"{get_column_letter(cell['column'])}{number}"
                 if isinstance(cell["value"], str) and len(cell["value"]) > MAX_TEXT:
                     raise _too_long(reference)
                 row[cell["column"]] = _Cell(cell["value"], cell["formula"], comments.get(reference))

@@ -279,6 +279,18 @@ class TestHostileWorkbooks:
         assert "rummer mere end 320 tegn" in response.content.decode()
         assert "meget meget" not in response.content.decode()
 
+    def test_it_reads_a_workbook_formatted_far_beyond_its_data(self, client, editor):
+        def formatted(workbook):
+            sheet = workbook["Budget"]
+            sheet["AZ3"].font = openpyxl.styles.Font(bold=True)
+            sheet.cell(60_000, 2).fill = openpyxl.styles.PatternFill("solid", fgColor="FFFF00")
+            change_26_in_2022(workbook)
+
+        response = upload(client, edited(exported(client), formatted))
+
+        assert response.status_code == 200
+        assert len(response.context["preview"].changes) == 1
+
     def test_it_takes_no_lock_while_it_reads_a_workbook(self, client, editor):
         content = edited(exported(client), change_26_in_2022)
         with CaptureQueriesContext(connection) as queries:
