@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium node_modules/axe-core/axe.min.js
+$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx node_modules/axe-core/axe.min.js
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -61,17 +61,22 @@ clean-db:
 superuser: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py createsuperuser
 
-# Production-like serving: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and (normally) DATABASE_URL first.
-# --timeout: the workbook of every strategy of a ministry of 100 strategies × 1.000 lines takes about 30 s
-# (1,4 million styled cells through openpyxl), gunicorn's default limit.
-serve: migrate
+# Production serving: nginx on $(HOST):$(PORT) in front of gunicorn, which listens on the loopback interface only
+# (deploy/serve.py). Set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and (normally) DATABASE_URL first. Never expose
+# gunicorn itself: three slow clients would take its three workers (README.md, "Running in production").
+serve: migrate /usr/sbin/nginx
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn strategy_tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --timeout 120 --access-logfile -
+	$(PY) deploy/serve.py --listen $(HOST):$(PORT)
+
+# Debian's nginx; the tests of `make serve` need it too.
+/usr/sbin/nginx:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx > /dev/null
 
 # Benchmarks: ratios against baselines measured in the same run, never wall-clock limits (docs/benchmarks.md).
 # Each step is a manage.py command run with benchmarks/settings.py, which points at a database of the
 # benchmark's own (never the developer's); add a command to BENCH_STEPS to extend make bench.
-BENCH_STEPS := bench bench_grid
+BENCH_STEPS := bench bench_grid bench_imports
 bench: install-test /usr/bin/wrk
 	$(foreach step,$(BENCH_STEPS),DJANGO_SETTINGS_MODULE=benchmarks.settings $(PY) manage.py $(step) && ) true
 	$(MAKE) bench-load

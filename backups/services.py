@@ -15,9 +15,11 @@ from pathlib import Path
 
 import psycopg2
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
 from psycopg2 import sql
+
+from budgets.changes import figures_changed
 
 # Tables that say whether a database already holds someone's work.
 CONTENT_TABLES = ("initiatives_strategy", "auth_user")
@@ -77,6 +79,9 @@ def restore(path, *, using: str = "default", replace: bool = False) -> Summary:
     )
     # Django's own connection may have cached what it knew of the tables that were dropped and made again.
     connections[using].close()
+    if using == DEFAULT_DB_ALIAS:
+        # The app may be running: every page it cached (workers keep some in memory) shows the figures replaced.
+        figures_changed()
     tables, rows = _contents(using)
     return Summary(path=path, size=path.stat().st_size, tables=tables, rows=rows)
 

@@ -35,7 +35,9 @@ WATCHED = [
 
 
 def generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+    # A shared cache that has lost the version (emptied, or restored from a backup that leaves it out) starts from
+    # the clock, never from a number it had before: workers keep pages in memory under it.
+    return cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
 
 
 def changed_at() -> datetime:

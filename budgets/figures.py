@@ -123,14 +123,19 @@ class BudgetTable:
 
 
 def _per_line(through, strategy, related: str, order: str, objects: dict) -> defaultdict:
-    """Line id → the objects one many-to-many relation of the strategy's lines links it to, ordered by ``order``."""
+    """Line id → the objects one many-to-many relation of the strategy's lines links it to, ordered by ``order``.
+
+    ``objects`` are the strategy's own: the database keeps every link inside one strategy (budgets migration 0006),
+    and a link it did not (restored from an older backup, say) is left out rather than take the page down.
+    """
     linked = defaultdict(list)
     for line_id, related_id in (
         through.objects.filter(budgetline__strategy=strategy)
         .order_by(f"{related}__{order}")
         .values_list("budgetline_id", f"{related}_id")
     ):
-        linked[line_id].append(objects[related_id])
+        if related_id in objects:
+            linked[line_id].append(objects[related_id])
     return linked
 
 

@@ -428,9 +428,19 @@ class BaselineKind(models.TextChoices):
 
 
 class Baseline(models.Model):
-    """A named, frozen copy of every cell, such as the figures as published or those of a finance act."""
+    """A named, frozen copy of a strategy's cells, such as those of a finance act, or of every strategy's cells,
+    such as the figures as published."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    strategy = models.ForeignKey(
+        Strategy,
+        on_delete=models.PROTECT,
+        related_name="baselines",
+        verbose_name=_("strategy"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for a copy of every strategy, such as the figures as published."),
+    )
+    name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=BaselineKind.choices, default=BaselineKind.FROZEN)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.CharField(_("created by"), max_length=150, blank=True)
@@ -441,6 +451,9 @@ class Baseline(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="published"), name="baseline_one_published"),
+            models.UniqueConstraint(
+                fields=["strategy", "name"], nulls_distinct=False, name="baseline_name_unique_in_strategy"
+            ),
         ]
 
     def __str__(self):

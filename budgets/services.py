@@ -73,6 +73,7 @@ def seed_strategies(directory: Path = FIXTURES_DIR) -> SeedResult:
         # The fixtures are the figures as published: keep them as the baseline every later edit is held against,
         # and as each strategy's version 1, which is what the public sees until an approver publishes another.
         freeze_baseline(PUBLISHED_NAME, kind=BaselineKind.PUBLISHED)
+        # Publishing moves the version of the figures, so no page cached before the load is served after it.
         for strategy, when in published.items():
             publish_as_published([strategy], *publication_date(when), note=PUBLISHED_NAME)
         return result

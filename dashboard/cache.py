@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -63,7 +64,12 @@ def public_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        if (
+            not settings.PAGE_CACHE
+            or request.method not in ("GET", "HEAD")
+            or request.user.is_authenticated
+            or _has_messages(request)
+        ):
             return view(request, *args, **kwargs)
         # The address is hashed: a query string can be longer than any cache key may be (250 characters).
         address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
@@ -89,3 +95,10 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+def _has_messages(request) -> bool:
+    """Whether messages wait for this visitor, such as a save's left in the cookie of staff who logged out: the page
+    shows them, so it is neither served from the cache (they would not see them) nor cached (everyone would).
+    Counting them does not mark them as shown."""
+    return len(get_messages(request)) > 0

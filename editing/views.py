@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline
+from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline, visible_baselines
 from budgets.cells import format_cell, format_value
 from budgets.display import amount_html_formatter
 from budgets.figures import budget_table
@@ -358,13 +358,14 @@ def _revert_page(request, strategy, recorded, title, revert):
     return redirect("change_log", slug=strategy.slug)
 
 
-def _baseline(value):
-    """A baseline by id from the query string; "current" or nothing means the current figures."""
+def _baseline(strategy, value):
+    """A baseline of the strategy's page by id from the query string; "current" or nothing means the current
+    figures."""
     if value in ("", "current", None):
         return None
     if not str(value).isdigit():
         raise ValueError(value)
-    return Baseline.objects.get(pk=value)
+    return visible_baselines(strategy).get(pk=value)
 
 
 @login_required
@@ -373,7 +374,9 @@ def baselines(request, slug):
     status = 200
     if request.method == "POST":
         try:
-            baseline = freeze_baseline(request.POST.get("name", ""), created_by=request.user.get_username())
+            baseline = freeze_baseline(
+                request.POST.get("name", ""), created_by=request.user.get_username(), strategy=strategy
+            )
         except BaselineError as error:
             messages.error(request, str(error))
             status = 400
@@ -382,8 +385,8 @@ def baselines(request, slug):
             return redirect("baselines", slug=strategy.slug)
     published = published_baseline()
     try:
-        old = _baseline(request.GET.get("from", published.pk if published else ""))
-        new = _baseline(request.GET.get("to", "current"))
+        old = _baseline(strategy, request.GET.get("from", published.pk if published else ""))
+        new = _baseline(strategy, request.GET.get("to", "current"))
     except (ValueError, Baseline.DoesNotExist):
         messages.error(request, _("No such baseline."))
         old, new, status = published, None, 400
@@ -392,7 +395,7 @@ def baselines(request, slug):
         "editing/baselines.html",
         {
             "strategy": strategy,
-            "baselines": Baseline.objects.all(),
+            "baselines": visible_baselines(strategy),
             "old": old,
             "new": new,
             "differences": differences(strategy, old, new),

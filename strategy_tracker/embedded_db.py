@@ -5,10 +5,22 @@ single-machine deployment all run the same engine without a system install.
 """
 
 import json
+import os
 import warnings
 from pathlib import Path
 
 DATABASE_NAME = "strategy_tracker"
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def configured_database() -> dict:
+    """The server in PGSERVER_DATA (the checkout's .pgdata by default) and its database PGSERVER_DATABASE.
+
+    The benchmarks name their own database here, so they never touch the developer's.
+    """
+    return embedded_database(
+        Path(os.environ.get("PGSERVER_DATA", BASE_DIR / ".pgdata")), os.environ.get("PGSERVER_DATABASE", DATABASE_NAME)
+    )
 
 
 def embedded_database(data_dir: Path, name: str = DATABASE_NAME) -> dict:

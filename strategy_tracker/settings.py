@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Every change made during a request, the admin's included, is recorded with the user and the URL.
     "pghistory.middleware.HistoryMiddleware",
+    "editing.middleware.StaffPagesUncached",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -107,15 +108,9 @@ if os.environ.get("DATABASE_URL"):
 
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
-    from strategy_tracker.embedded_db import embedded_database
+    from strategy_tracker.embedded_db import configured_database
 
-    DATABASES = {
-        "default": embedded_database(
-            Path(os.environ.get("PGSERVER_DATA", BASE_DIR / ".pgdata")),
-            # The benchmarks name their own database here, so they never touch the developer's.
-            os.environ.get("PGSERVER_DATABASE", "strategy_tracker"),
-        )
-    }
+    DATABASES = {"default": configured_database()}
 # A kept connection is checked before a request uses it, so after PostgreSQL restarts the app serves again at
 # once, without a restart of its own and without failing the first request of every worker thread.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -138,11 +133,39 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Five wrong passwords in a row are answered as wrong; the sixth locks that user at that address out for an hour.
+# Twenty within the hour from all addresses together lock the account at every address its owner has not logged in
+# from (in the last LOGIN_RECORD_DAYS), and mail the owner (strategy_tracker.login.AccountAndAddressHandler).
+# Nothing locks an address alone: everyone behind one proxy shares it.
 AXES_FAILURE_LIMIT = 6
+ACCOUNT_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lock is not recorded: the lock ends an hour after it began, and the records stay few.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "strategy_tracker.login.client_address"
+AXES_HANDLER = "strategy_tracker.login.AccountAndAddressHandler"
+# How long successful logins are kept (the addresses an owner logs in from); `manage.py clean_logins` removes older.
+LOGIN_RECORD_DAYS = 90
+
+# Mail, for password reset and the notice to an account's owner that it was locked: SMTP through EMAIL_HOST
+# (DJANGO_EMAIL_HOST or EMAIL_HOST, as every setting here), EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS (on unless 0) and DEFAULT_FROM_EMAIL. Without EMAIL_HOST no mail goes out (with DEBUG it is
+# printed), and password reset is off: its pages say to ask an administrator, instead of saying a link was mailed.
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Strategy Tracker <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if not EMAIL_HOST:
+    EMAIL_BACKEND = (
+        "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.dummy.EmailBackend"
+    )
+PASSWORD_RESET = bool(EMAIL_HOST) or DEBUG
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
@@ -224,7 +247,10 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else int(env("HSTS_SECONDS", "31536000"))
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-if env_bool("DJANGO_BEHIND_PROXY"):
+# Behind nginx (deploy/nginx.conf), which sets X-Forwarded-Proto and X-Real-IP on every request whatever the
+# client sent, the app takes the scheme and the client's address from them.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,11 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from strategy_tracker.health import health
-from strategy_tracker.login import AdminLoginForm, LoginForm
+from strategy_tracker.login import AdminLoginForm, Login, only_with_mail
 
 admin.site.site_header = _("Strategy Tracker administration")
 admin.site.site_title = _("Strategy Tracker")
@@ -20,8 +20,26 @@ urlpatterns = [
 # Danish at the plain URLs whatever the browser asks for; English under /en/, so a link keeps its language.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
-    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/login/", Login.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/password_reset/", only_with_mail(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path(
+        "accounts/password_reset/done/",
+        only_with_mail(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        only_with_mail(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        only_with_mail(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
     path("", include("editing.urls")),
     path("", include("publication.urls")),
     path("", include("dashboard.urls")),

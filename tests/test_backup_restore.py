@@ -11,10 +11,12 @@ from django.db import connections
 from psycopg2 import sql
 
 from budgets.cells import parse_cell
+from budgets.changes import generation
 from budgets.models import Allocation, BudgetLine
 from budgets.services import seed_strategies
 from editing.services import CellEdit, grant_editor, save_grid
 from initiatives.models import Strategy
+from tests.helpers import publish_draft
 
 RESTORED = "restored"
 
@@ -172,3 +174,33 @@ def test_it_refuses_to_back_up_into_a_folder_that_does_not_exist(tmp_path):
     with pytest.raises(CommandError, match="findes ikke"):
         call_command("backup", str(tmp_path / "no-such-folder" / "backup.dump"))
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def strategy_page(client) -> str:
+    return client.get("/strategies/2021/").content.decode()
+
+
+def test_a_running_app_serves_the_restored_figures_after_each_restore(tmp_path, transactional_db, settings, client):
+    """A restore empties the shared cache; the version of the figures used to start again at 1 each time, so a
+    worker served the pages it kept in memory under 1 from before the second restore."""
+    settings.PAGE_CACHE = True
+    seed_strategies()
+    published, edited = tmp_path / "published.dump", tmp_path / "edited.dump"
+    call_command("backup", str(published))
+    strategy = Strategy.objects.get(slug="2021")
+    editor = get_user_model().objects.create_user("editor", "editor@example.org", "a-long-test-password")
+    grant_editor(editor, [strategy])
+    line = BudgetLine.objects.for_strategy(strategy).filter(initiatives__number="2").get()
+    cell = Allocation.objects.get(line=line, year=2022)
+    save_grid(strategy, editor, [CellEdit(line.pk, 2022, parse_cell("777,7"), cell.version)], "Forhandlet op")
+    publish_draft("2021")
+    call_command("backup", str(edited))
+
+    call_command("restore", str(edited), replace=True)
+    after_first = generation()
+    assert "777,7" in strategy_page(client)  # now also in this worker's memory
+
+    call_command("restore", str(published), replace=True)
+
+    assert generation() != after_first
+    assert "777,7" not in strategy_page(client)

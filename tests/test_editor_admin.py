@@ -220,3 +220,29 @@ class TestFramesInAdmin:
         assert frame.amounts.get(year=2022).amount == 75
         event = apps.get_model("budgets", "FrameAmountEvent").objects.filter(pgh_obj__frame=frame).latest("pgh_id")
         assert event.pgh_context.metadata["reason"] == "Tillægsbevilling"
+
+
+class TestRelationsAcrossStrategies:
+    """The security test's case: the 2030 editor linked 2021 line 12 to a 2030 initiative, and the 2021 pages broke."""
+
+    def post_coverage(self, client, target: Initiative, line_id: int):
+        data = change_data(target)
+        data |= {
+            "BudgetLine_initiatives-TOTAL_FORMS": 1,
+            "BudgetLine_initiatives-0-budgetline": line_id,
+            "BudgetLine_initiatives-0-initiative": target.pk,
+        }
+        return client.post(reverse("admin:initiatives_initiative_change", args=[target.pk]), data)
+
+    @pytest.mark.parametrize("strategies", [("2030",), ("2021", "2030")])
+    def test_it_refuses_a_line_of_another_strategy_under_an_initiative(self, client, make_editor, strategies):
+        user = make_editor("bo", *strategies)
+        client.force_login(user)
+        target = initiative("2030", "2.2")
+        line_12 = initiative("2021", "12").budget_lines.get()
+
+        response = self.post_coverage(client, target, line_12.pk)
+
+        assert response.status_code == 200
+        assert not target.budget_lines.filter(pk=line_12.pk).exists()
+        assert client.get("/strategies/2021/").status_code == 200

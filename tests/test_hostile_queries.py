@@ -24,6 +24,16 @@ REFUSED = [
     ("/initiatives/?year_from=abc", 400, "Indtast et tal."),
     ("/initiatives/?year_from=2030&year_to=2020", 400, "Det sidste år må ikke ligge før det første."),
     ("/initiatives/?q=%00", 400, "Null-tegn er ikke tilladte."),
+    ("/initiatives/?per_page=-1", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
+    ("/initiatives/?per_page=-5&page=2", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
+    ("/initiatives/?per_page=0", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
+    ("/initiatives/?per_page=100000", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
+    (f"/initiatives/?per_page={DIGITS}", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
+    ("/initiatives/?per_page=%C2%B2", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
+    ("/initiatives/?per_page=-1&export=csv", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
+    ("/initiatives/?year_from=99999", 400, "Denne værdi skal være mindre end eller lig 2100."),
+    ("/compare/?per_page=-1", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
+    ("/compare/?per_page=101", 400, "Rækker pr. side skal være et helt tal fra 1 til 100."),
     (f"/compare/?strategy={SQL}", 400, "er ikke en af de tilgængelige valgmuligheder"),
     (f"/compare/?strategy={LONG}", 400, "er ikke en af de tilgængelige valgmuligheder"),
     ("/compare/?year=abc&year=2021", 400, "abc er ikke en af de tilgængelige valgmuligheder"),
@@ -82,6 +92,14 @@ class TestRefused:
         assert message in response.content.decode()
 
 
+@pytest.mark.parametrize("url", ["/en/initiatives/?per_page=-1", "/en/compare/?per_page=-5&page=2"])
+def test_it_refuses_a_page_size_out_of_bounds_in_english_under_en(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 400
+    assert "Rows per page must be a whole number from 1 to 100." in response.content.decode()
+
+
 def strategies_of(results) -> set:
     return {row["strategy"] for row in results}
 
@@ -118,6 +136,21 @@ class TestAnsweredSafely:
 
         assert len(strategies_of(api["results"])) == 1
         assert len({initiative.chapter.strategy_id for initiative in page.context["table"].data}) == 1
+
+    def test_it_shows_as_many_rows_as_asked_up_to_a_hundred(self, client):
+        response = client.get("/initiatives/?per_page=10&page=2")
+
+        assert response.status_code == 200
+        assert len(response.context["table"].page.object_list) == 10
+        assert response.context["table"].page.number == 2
+
+    def test_it_compares_each_year_once_however_often_it_is_asked(self, client):
+        once = client.get("/compare/?year=2022&year=2023")
+        repeated = client.get("/compare/?" + "&".join(["year=2022", "year=2023"] * 5000))
+
+        assert repeated.status_code == 200
+        assert repeated.context["comparison"].years == once.context["comparison"].years == [2022, 2023]
+        assert len(repeated.context["table"].columns) == len(once.context["table"].columns)
 
     def test_it_caps_a_page_at_a_thousand_rows_however_many_are_asked(self, client):
         body = client.get(f"/api/allocations/?page_size={DIGITS[:30]}").json()

@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.helpers import change_cell, publish_draft, table_rows
@@ -38,3 +39,27 @@ class TestPageCache:
         client.get(PAGE)
         assert row_26(client.get("/en" + PAGE))[2] == "5.7"
         assert row_26(client.get(PAGE))[2] == "5,7"
+
+
+def test_it_never_caches_a_page_showing_a_message_left_for_someone(client, make_editor):
+    """A message left in the messages cookie (here: a save's, then logging out without seeing it) is shown to the
+    one who has it, on a page that is neither taken from nor put into the cache others are served from."""
+    from budgets.cells import format_cell
+    from budgets.models import Allocation
+
+    def save_and_log_out(amount):
+        client.force_login(make_editor(f"redaktoer-{amount}", "2021"))
+        cell = Allocation.objects.get(line__strategy__slug="2021", line__initiatives__number="26", year=2022)
+        key = f"{cell.line_id}-2022"
+        form = {f"c-{key}": amount, f"o-{key}": format_cell(cell), f"v-{key}": str(cell.version), "reason": "Aftale"}
+        assert client.post("/strategies/2021/edit/", form).status_code == 302
+        assert client.post("/accounts/logout/").status_code == 302
+
+    save_and_log_out("17,5")
+    shown, others = client.get("/").content.decode(), Client().get("/").content.decode()
+    save_and_log_out("18,5")  # the overview is cached now (by the other visitor)
+    shown_again = client.get("/").content.decode()
+
+    assert "Gemt 1 celle." in shown and "Gemt 1 celle." in shown_again
+    assert "Gemt 1 celle." not in others
+    assert "Gemt 1" not in client.get("/").content.decode()  # shown once, then gone
