@@ -327,14 +327,9 @@ class Allocation(models.Model):
         return self.pk
 
 
-class YearSum(models.Model):
-    """What a chapter's lines hold in one year, per theme of each line's first initiative.
-
-    Kept by the database, never written from Python: triggers (migration 0005) recompute a chapter's rows in
-    the same transaction as any change to its cells, to its lines, to the initiatives its lines fund or to
-    their theme or order. The pages that add up every strategy read these few thousand rows instead of a
-    million cells. Reserves have no chapter, and lines funding no initiative no theme.
-    """
+class SumsPerChapterThemeAndYear(models.Model):
+    """Amounts summed and unknown and financed cells counted per chapter, theme and year: of the draft (YearSum) or
+    of a published version (publication.models.PublishedYearSum), read alike through YearSumQuerySet.sums()."""
 
     strategy = models.ForeignKey(
         Strategy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("strategy")
@@ -357,6 +352,22 @@ class YearSum(models.Model):
     objects = YearSumQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.strategy_id} {self.chapter_id} {self.theme} {self.year}: {self.amount}"
+
+
+class YearSum(SumsPerChapterThemeAndYear):
+    """What a chapter's lines hold in one year, per theme of each line's first initiative.
+
+    Kept by the database, never written from Python: triggers (migration 0005) recompute a chapter's rows in
+    the same transaction as any change to its cells, to its lines, to the initiatives its lines fund or to
+    their theme or order. The pages that add up every strategy read these few thousand rows instead of a
+    million cells. Reserves have no chapter, and lines funding no initiative no theme.
+    """
+
+    class Meta:
         verbose_name = _("sum per chapter, theme and year")
         verbose_name_plural = _("sums per chapter, theme and year")
         constraints = [
@@ -364,9 +375,6 @@ class YearSum(models.Model):
                 fields=["strategy", "chapter", "theme", "year"], nulls_distinct=False, name="year_sum_one_per_group"
             ),
         ]
-
-    def __str__(self):
-        return f"{self.strategy_id} {self.chapter_id} {self.theme} {self.year}: {self.amount}"
 
 
 class PublishedTotal(models.Model):

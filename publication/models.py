@@ -17,8 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pgtrigger import After, Before, Condition, Delete, Insert, Referencing, Statement, Trigger, Update
 
-from budgets.models import AMOUNT, YEAR_IS_PLAUSIBLE, AllocationQuerySet, BudgetLine, CellKind, YearSumQuerySet
-from initiatives.models import Chapter, Strategy
+from budgets.models import (
+    AMOUNT,
+    YEAR_IS_PLAUSIBLE,
+    AllocationQuerySet,
+    BudgetLine,
+    CellKind,
+    SumsPerChapterThemeAndYear,
+)
+from initiatives.models import Strategy
 
 NOTE_LENGTH = 500
 # Whether a version of a strategy is scheduled, i.e. not yet public: cancelling one may take back its rows.
@@ -301,31 +308,13 @@ class PublishedCell(models.Model):
         return self.allocation_id
 
 
-class PublishedYearSum(models.Model):
+class PublishedYearSum(SumsPerChapterThemeAndYear):
     """What a chapter's lines held in one year of one version, per theme of each line's first initiative: the
     published counterpart of budgets.models.YearSum, written once when the version is published."""
 
     publication = models.ForeignKey(
         Publication, on_delete=models.PROTECT, related_name="year_sums", verbose_name=_("published version")
     )
-    strategy = models.ForeignKey(
-        Strategy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("strategy")
-    )
-    chapter = models.ForeignKey(
-        Chapter,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        related_name="+",
-        verbose_name=_("chapter"),
-    )
-    theme = models.CharField(_("theme"), max_length=30, null=True)  # noqa: DJ001 (as YearSum: no theme is NULL)
-    year = models.PositiveSmallIntegerField(_("year"))
-    amount = models.DecimalField(_("amount (mio. kr.)"), max_digits=15, decimal_places=1)
-    unknown = models.PositiveIntegerField(_("unknown cells"))
-    financed = models.PositiveIntegerField(_("cells financed elsewhere"))
-
-    objects = YearSumQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("published sum per chapter, theme and year")
