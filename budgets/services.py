@@ -131,14 +131,16 @@ def _load_table(strategy: Strategy, path: Path, result: SeedResult) -> None:
     def add_initiative(line_number: int, row: dict) -> Initiative:
         if row["theme"] not in Theme.values:
             raise FixtureError(path, line_number, f"theme {row['theme']!r} is not one of {Theme.values}")
-        key = row["number"] or row["title"]
+        # A row's markers belong to its budget line (add_line), not to the initiative's title.
+        title = split_markers(row["title"])[0]
+        key = row["number"] or title
         if key in initiatives:
             raise FixtureError(path, line_number, f"initiative {key!r} is listed twice")
         initiative = Initiative.objects.create(
             chapter=chapter_of(line_number, row),
             number=row["number"],
             position=len(initiatives) + 1,
-            title=row["title"],
+            title=title,
             theme=row["theme"],
             source=row["source"],
         )
@@ -226,6 +228,9 @@ def _load_table(strategy: Strategy, path: Path, result: SeedResult) -> None:
 
 def _attach_footnotes(strategy, path, marked, differences) -> None:
     footnotes = {footnote.marker: footnote for footnote in strategy.footnotes.all()}
+    if strategy.initiatives_footnote and strategy.initiatives_footnote not in footnotes:
+        marker = strategy.initiatives_footnote
+        raise FixtureError(path, 1, f"footnote {marker!r} on the number of initiatives is not given in the file")
     for markers, targets in marked.items():
         footnote = footnotes.get(markers)
         for line_number, target in targets:

@@ -45,6 +45,21 @@ class Strategy(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     source = models.CharField(_("source"), max_length=300, help_text=_("Document and table the figures come from."))
+    initiatives_published = models.PositiveSmallIntegerField(
+        _("number of initiatives as published"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "As the source states it, where the stored initiatives are not all of them (the 2018 growth plan names "
+            "36, of which the public record names 18). Empty where every initiative is stored."
+        ),
+    )
+    initiatives_footnote = models.CharField(
+        _("footnote on the number of initiatives"),
+        max_length=5,
+        blank=True,
+        help_text=_("Marker of this strategy's footnote on where sources disagree about the number, e.g. '**'."),
+    )
 
     objects = StrategyQuerySet.as_manager()
 
@@ -68,6 +83,10 @@ class Strategy(models.Model):
     @property
     def years(self) -> range:
         return range(self.first_year, self.last_year + 1)
+
+    def initiative_count(self, stored: int) -> int:
+        """How many initiatives the strategy has: as published where the source says more than are stored."""
+        return max(stored, self.initiatives_published or 0)
 
     def clean(self):
         """A period that would leave cells outside it is refused here with a message, before the database's

@@ -63,13 +63,13 @@ class TestSeedStrategies:
         assert expected == {
             "Strategy": 3,
             "Chapter": 20,
-            "Initiative": 73,
-            "BudgetLine": 66,
-            "Allocation": 173,
-            "InitiativeLink": 13,
+            "Initiative": 84,
+            "BudgetLine": 77,
+            "Allocation": 217,
+            "InitiativeLink": 14,
         }
         out = capsys.readouterr().out
-        assert "3 strategier" in out and "73 initiativer" in out
+        assert "3 strategier" in out and "84 initiativer" in out
 
     def test_it_leaves_a_database_with_strategies_alone_and_keeps_an_edit(self, capsys):
         cell = change_cell("2021", 2022, amount="17.2", initiatives__number="26")
@@ -115,5 +115,5 @@ class TestSeedStrategies:
     def test_it_is_the_same_operation_as_the_service(self):
         empty_the_database()
         result = seed_strategies()
-        assert (result.strategies, result.initiatives, result.skipped) == (3, 73, False)
+        assert (result.strategies, result.initiatives, result.skipped) == (3, 84, False)
         assert seed_strategies().skipped
