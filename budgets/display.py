@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,8 +25,15 @@ def _in_words(language) -> dict:
             "unknown": format_html('<span class="unknown">{}</span>', _("unknown")),
             "financed": format_html('<span class="cell-text">{}</span>', _("financed elsewhere")),
             "plus unknown": format_html(' <span class="unknown">{}</span>', _("+ unknown")),
+            "at least": _("at least %(amount)s"),
         }
     return words
+
+
+def at_least_text(amount_text: str) -> str:
+    """A sum that includes unknown cells, in words: “mindst 70,0 + ukendt”. It is at least what its known cells add
+    up to, and never shown as that alone."""
+    return f"{_('at least %(amount)s') % {'amount': amount_text}} {_('+ unknown')}"
 
 
 def amount_html(value):
@@ -59,7 +66,10 @@ def _html_formatter(words: dict, format_amount):
             if value.financed and not value.amount:
                 return words["financed"]
             if value.unknown:
-                return mark_safe(format_amount(value.amount) + words["plus unknown"])
+                return mark_safe(
+                    conditional_escape(words["at least"] % {"amount": format_amount(value.amount)})
+                    + words["plus unknown"]
+                )
             return format_amount(value.amount)
         if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
             if value.kind == CellKind.UNKNOWN:
@@ -79,14 +89,16 @@ def amount_text(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, Figure):
-        if not value.is_complete:
+        if value.unknown and not value.amount:
             return _("unknown")
+        if value.unknown:
+            return at_least_text(str(value.amount))
         if value.financed and not value.amount:
             return _("financed elsewhere")
         return str(value.amount)
     if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
         if value.kind == CellKind.AMOUNT:
-            return str(value.amount)
+            return f"{value.amount} {value.remark}" if value.remark else str(value.amount)
         return value.text or _("unknown")
     return str(value)
 

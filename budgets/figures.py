@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from budgets.cells import StoredCell
-from budgets.models import BudgetLine, FrameAmount, PublishedTotal
+from budgets.models import BudgetLine, Footnote, FrameAmount, PublishedTotal
 from budgets.numbers import ZERO, Figure
 from initiatives.models import Chapter, Initiative, Strategy, lineage
 from publication.editions import Edition
@@ -88,6 +88,46 @@ class Section:
         covered = {initiative.pk for row in self.rows for initiative in row.initiatives}
         return [initiative for initiative in self.initiatives if initiative.pk not in covered]
 
+    @cached_property
+    def entries(self) -> list:
+        """The section's rows (Row) and its initiatives without a line (Initiative), as the strategy lists them."""
+        return in_printed_order(self.rows, _first_position, self.initiatives_without_line)
+
+
+def _first_position(row: Row) -> int | None:
+    return row.initiatives[0].position if row.initiatives else None
+
+
+def in_printed_order(lines, first_position, initiatives) -> list:
+    """Lines in the table's order, each initiative without a line of its own put before the first line whose first
+    initiative comes after it: 4.3, 4.4 and 4.5 between 4.2 and 4.6, not after every line of the chapter.
+
+    ``first_position`` gives a line's first initiative's position, or None for a line of no initiative.
+    """
+    waiting = sorted(initiatives, key=lambda initiative: initiative.position)
+    result = []
+    for line in lines:
+        position = first_position(line)
+        while waiting and position is not None and waiting[0].position < position:
+            result.append(waiting.pop(0))
+        result.append(line)
+    return result + waiting
+
+
+@dataclass
+class FooterRow:
+    """A row below a budget table: its totals, the published totals, the frames and what is left of them."""
+
+    key: str  # total, published, frame, explained or left: what the row is, for the outputs that style or compute it
+    label: str
+    values: list  # Figure, Decimal or None per year
+    markers: list  # the footnote marker printed beside each value, or ""
+    total: Figure | Decimal | None = None
+
+    @property
+    def cells(self) -> list[tuple]:
+        return list(zip(self.values, self.markers, strict=True))
+
 
 @dataclass
 class BudgetTable:
@@ -115,11 +155,77 @@ class BudgetTable:
         return total(self.totals)
 
     @cached_property
-    def left_of_frame(self) -> list:
+    def explained(self) -> list[Decimal]:
+        """Per year: what the published total holds beyond the rows and a footnote explains (2030's 0,9 mio. kr. of
+        bridge financing in 2024), spent but not in any row."""
         return [
-            None if frame is None else frame - figure.amount
-            for frame, figure in zip(self.frames, self.totals, strict=True)
+            total.explained_difference if total is not None and total.footnote_id else ZERO
+            for total in self.published_totals
         ]
+
+    @cached_property
+    def left_of_frame(self) -> list[Figure | None]:
+        """Per year: the frame less the rows and what the footnotes explain; unknown where a row is, as nobody knows
+        how much of the frame it takes."""
+        return [
+            None
+            if frame is None
+            else Figure(unknown=figure.unknown)
+            if not figure.is_complete
+            else Figure(frame - figure.amount - explained)
+            for frame, figure, explained in zip(self.frames, self.totals, self.explained, strict=True)
+        ]
+
+    @cached_property
+    def footer(self) -> list[FooterRow]:
+        """The rows below the table, as every output prints them."""
+        published_markers = [
+            total.footnote.marker if total is not None and total.footnote_id else "" for total in self.published_totals
+        ]
+        rows = [
+            FooterRow("total", _("Total"), self.totals, [""] * len(self.years), self.grand_total),
+            FooterRow(
+                "published",
+                _("Total as published"),
+                [None if total is None else total.amount for total in self.published_totals],
+                published_markers,
+            ),
+            FooterRow("frame", _("Frame"), self.frames, [""] * len(self.years), _sum_or_none(self.frames)),
+        ]
+        if any(self.explained):
+            rows.append(
+                FooterRow(
+                    "explained",
+                    _("In the published total but in no row"),
+                    [amount if amount else None for amount in self.explained],
+                    [
+                        marker if amount else ""
+                        for marker, amount in zip(published_markers, self.explained, strict=True)
+                    ],
+                )
+            )
+        rows.append(
+            FooterRow(
+                "left",
+                _("Left of the frame"),
+                self.left_of_frame,
+                [""] * len(self.years),
+                self.left_in_all,
+            )
+        )
+        return rows
+
+    @property
+    def left_in_all(self) -> Figure | None:
+        """What is left of the frames of every year, unknown if it is in any year."""
+        if None in self.left_of_frame:
+            return None
+        unknown = sum(figure.unknown for figure in self.left_of_frame)
+        return Figure(unknown=unknown) if unknown else total(self.left_of_frame)
+
+
+def _sum_or_none(amounts) -> Decimal | None:
+    return None if None in amounts else sum(amounts, ZERO)
 
 
 def _per_line(through, strategy, related: str, order: str, objects: dict) -> defaultdict:
@@ -276,31 +382,74 @@ def reconcile(strategy: Strategy, edition: Edition) -> list[Check]:
 
 
 @dataclass(frozen=True)
+class InitiativeCount:
+    """How many initiatives a strategy has, and how many of them the stored record names: the 2018 growth plan has
+    36, of which the sources found name 18."""
+
+    count: int
+    named: int
+    footnote: object = None  # the strategy's Footnote on where sources disagree about the count, if any
+
+    @property
+    def missing(self) -> int:
+        return self.count - self.named
+
+
+def initiative_count(strategy: Strategy, named: int | None = None) -> InitiativeCount:
+    if named is None:
+        named = Initiative.objects.for_strategy(strategy).count()
+    footnote = (
+        strategy.footnotes.filter(marker=strategy.initiatives_footnote).first()
+        if strategy.initiatives_footnote
+        else None
+    )
+    return InitiativeCount(strategy.initiative_count(named), named, footnote)
+
+
+@dataclass(frozen=True)
 class StrategySummary:
     strategy: Strategy
-    initiatives: int
-    frame: Decimal
+    initiatives: InitiativeCount
+    frame: Decimal  # the frames of the strategy's own years
     allocated: Figure
+    frames_outside: list = field(default_factory=list)  # (year, amount) of frames in years outside its period
 
 
 def strategy_summaries(funding) -> list[StrategySummary]:
     """Each strategy of the yearly funding (budgets.comparison.yearly_funding) with its number of initiatives, its
-    frame and what its rows allocate: its years added up, rather than every cell summed a second time."""
+    frame and what its rows allocate: its years added up, rather than every cell summed a second time.
+
+    The frame is that of the strategy's own years: a reserve for a year outside them (2021's reserve for 2024) is
+    listed apart, not added in, as no table of the strategy distributes it."""
     shown = [strategy.pk for strategy in funding.strategies]
     strategies = list(Strategy.objects.filter(pk__in=shown).with_initiative_count())
-    frames = {row["frame__strategy"]: row["total"] for row in FrameAmount.objects.totals_by_strategy()}
+    frames = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in FrameAmount.objects.filter(frame__strategy__in=shown).values("frame__strategy", "year", "amount"):
+        frames[row["frame__strategy"]][row["year"]] += row["amount"]
+    footnotes = {
+        (footnote.strategy_id, footnote.marker): footnote
+        for footnote in Footnote.objects.filter(strategy__in=shown).exclude(marker="")
+    }
     allocated = defaultdict(Figure)
     for (strategy_id, _year), figure in funding.allocated.items():
         allocated[strategy_id] += figure
-    return [
-        StrategySummary(
-            strategy=strategy,
-            initiatives=strategy.initiative_count,
-            frame=frames.get(strategy.pk, ZERO),
-            allocated=allocated.get(strategy.pk, Figure()),
+    summaries = []
+    for strategy in strategies:
+        by_year = frames[strategy.pk]
+        summaries.append(
+            StrategySummary(
+                strategy=strategy,
+                initiatives=InitiativeCount(
+                    strategy.initiative_count(strategy.initiative_count_stored),
+                    strategy.initiative_count_stored,
+                    footnotes.get((strategy.pk, strategy.initiatives_footnote)),
+                ),
+                frame=sum((amount for year, amount in by_year.items() if year in strategy.years), ZERO),
+                allocated=allocated.get(strategy.pk, Figure()),
+                frames_outside=sorted((year, amount) for year, amount in by_year.items() if year not in strategy.years),
+            )
         )
-        for strategy in strategies
-    ]
+    return summaries
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django_tables2.rows import BoundPinnedRow
 from django_tables2.utils import AttributeDict, OrderBy
 
 from budgets.display import amount_html, amount_html_formatter, amount_text, sort_key
+from budgets.figures import Row
 from budgets.numbers import amount_formatter
 from budgets.workbooks import FORMULA_TRIGGERS
 from initiatives.models import Theme
@@ -184,14 +185,16 @@ class BudgetTable(tables.Table):
         years = [f"y{year}" for year in self.budget.years]
         initiative_url = _url_maker("initiative_detail")
         amount = amount_html_formatter()  # safe by construction, see budgets.display.amount_html
-        no_line = format_html(' <span class="hint">{}</span>', gettext("(no row of its own in the budget table)"))
-        parts, chapter_key = [], None
-        for index, record in enumerate(self.data.data):
+        no_line = format_html(' <span class="hint">{}</span>', NO_LINE())
+        parts, chapter_key, index = [], None, 0
+        for record in self.data.data:
             if record["chapter_key"] != chapter_key:
                 if chapter_key is not None:
                     parts.append("</tbody>")
                 chapter_key = record["chapter_key"]
                 parts.append(_chapter_head(record["section"], amount))
+            if record["kind"] == "empty":
+                continue
             title = conditional_escape(record["title"])
             if record["initiative"] is not None:
                 title = format_html('<a href="{}">{}</a>', initiative_url(record["initiative"].pk), title)
@@ -206,9 +209,61 @@ class BudgetTable(tables.Table):
                 + "".join(f'<td class="number">{amount(record[key])}</td>' for key in years)
                 + f'<td class="number">{amount(record["total"])}</td></tr>'
             )
+            index += 1
         if chapter_key is not None:
             parts.append("</tbody>")
         return mark_safe("".join(parts))
+
+    def as_values(self, exclude_columns=None):
+        """The rows of the CSV file: what the page shows, chapter by chapter with each chapter's sums, then the
+        rows below the table, each row naming its chapter; cells as amount_text writes them (a remark beside its
+        amount, "mindst 70.0 + ukendt" for a sum with unknown cells) and footnote markers where the page has them."""
+        years = list(self.budget.years)
+        yield [gettext("Chapter"), gettext("No."), gettext("Initiative"), *map(str, years), gettext("Total")]
+        chapter_key = None
+        for record in self.data.data:
+            section = record["section"]
+            label = _chapter_label(section)
+            if record["chapter_key"] != chapter_key:
+                chapter_key = record["chapter_key"]
+                if section.chapter is not None:
+                    shown = bool(section.rows)
+                    yield [
+                        label,
+                        "",
+                        gettext("Chapter in all"),
+                        *[amount_text(subtotal) if shown else "" for subtotal in section.subtotals],
+                        amount_text(section.total) if shown else "",
+                    ]
+            if record["kind"] == "empty":
+                continue
+            markers = "".join(footnote.marker for footnote in record["footnotes"])
+            title = record["title"] + markers
+            if record["kind"] == "no-line":
+                title = f"{title} {NO_LINE()}"
+            yield [
+                label,
+                record["numbers"] or "",
+                title,
+                *[amount_text(record[f"y{year}"]) for year in years],
+                amount_text(record["total"]),
+            ]
+        for row in self.budget.footer:
+            yield [
+                "",
+                "",
+                row.label,
+                *["–" if value is None else amount_text(value) + marker for value, marker in row.cells],
+                amount_text(row.total),
+            ]
+
+
+def NO_LINE() -> str:  # noqa: N802 - the words, looked up in the reader's language
+    return gettext("(no row of its own in the budget table)")
+
+
+def _chapter_label(section) -> str:
+    return f"{section.chapter.number}. {section.chapter.title}" if section.chapter else gettext("Reserves")
 
 
 def _url_maker(name: str):
@@ -247,11 +302,11 @@ def budget_table(table, order_by=None) -> BudgetTable:
         order_by = None
     records = []
 
-    def record(chapter_key, section, numbers, title, cells, total, line=None, initiative=None, footnotes=()):
+    def record(chapter_key, position, section, numbers, title, cells, total, line=None, initiative=None, footnotes=()):
         if line is None:
-            kind, position = "no-line", 1000 + initiative.position
+            kind = "no-line" if initiative is not None else "empty"
         else:
-            kind, position = "line reserve" if section.chapter is None else "line", line.position
+            kind = "line reserve" if section.chapter is None else "line"
         row = {
             "chapter_key": chapter_key,
             "position": position,
@@ -273,34 +328,40 @@ def budget_table(table, order_by=None) -> BudgetTable:
         return row
 
     for chapter_key, section in enumerate([*table.sections, table.reserves]):
-        for row in section.rows:
-            single = row.initiatives[0] if len(row.initiatives) == 1 else None
-            records.append(
-                record(
-                    chapter_key,
-                    section,
-                    row.numbers,
-                    row.line.title,
-                    row.cells,
-                    row.total,
-                    row.line,
-                    single,
-                    row.footnotes,
+        if not section.entries and section.chapter is not None:
+            # A chapter with nothing in it yet still has its heading, so no chapter number goes missing.
+            records.append(record(chapter_key, 0, section, "", "", [None] * len(years), None))
+        for position, entry in enumerate(section.entries):
+            if isinstance(entry, Row):
+                single = entry.initiatives[0] if len(entry.initiatives) == 1 else None
+                records.append(
+                    record(
+                        chapter_key,
+                        position,
+                        section,
+                        entry.numbers,
+                        entry.line.title,
+                        entry.cells,
+                        entry.total,
+                        entry.line,
+                        single,
+                        entry.footnotes,
+                    )
                 )
-            )
-        for initiative in section.initiatives_without_line:
-            records.append(
-                record(
-                    chapter_key,
-                    section,
-                    initiative.number,
-                    initiative.title,
-                    [None] * len(years),
-                    None,
-                    None,
-                    initiative,
+            else:
+                records.append(
+                    record(
+                        chapter_key,
+                        position,
+                        section,
+                        entry.number,
+                        entry.title,
+                        [None] * len(years),
+                        None,
+                        None,
+                        entry,
+                    )
                 )
-            )
     columns = [
         (f"y{year}", AmountColumn(verbose_name=str(year), order_by=("chapter_key", f"sort_y{year}"))) for year in years
     ]

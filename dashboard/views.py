@@ -10,7 +10,7 @@ from django_tables2 import RequestConfig
 from budgets import workbooks
 from budgets.comparison import compare as compare_figures
 from budgets.comparison import yearly_funding
-from budgets.figures import budget_table, initiative_lineage, strategy_summaries
+from budgets.figures import budget_table, initiative_count, initiative_lineage, strategy_summaries
 from dashboard import charts, tables
 from dashboard.cache import public_page
 from dashboard.downloads import built_once
@@ -115,6 +115,7 @@ def strategy_detail(request, slug):
     context = {
         "strategy": strategy,
         "budget": budget,
+        "initiatives": initiative_count(strategy, sum(len(section.initiatives) for section in budget.sections)),
         "table": table,
         "chapter_chart": charts.chapter_chart(budget),
         "sunburst": charts.sunburst_chart(budget) if budget.grand_total.amount else None,

@@ -168,7 +168,9 @@ def _grid(request, strategy, *, status=200, errors=None, conflicts=(), typed=Non
             ],
             "reason": (typed or {}).get("reason", ""),
             "frame_total": None if None in table.frames else sum(table.frames),
-            "left_total": None if None in table.left_of_frame else sum(table.left_of_frame),
+            "left_total": table.left_in_all,
+            # What the published totals hold beyond the rows (2030's bridge financing) is no part of what is left.
+            "left_cells": list(zip(table.left_of_frame, table.explained, strict=True)),
             "grid_texts": _grid_texts(),
         },
         status=status,
@@ -186,6 +188,7 @@ def _grid_texts() -> dict:
         "over": _("Allocations exceed the frame in %(year)s by %(amount)s mio. kr."),
         "unknown": _("unknown"),
         "plus_unknown": _("+ unknown"),
+        "at_least": _("at least %(amount)s"),
         "financed": _("financed elsewhere"),
         "invalid": _("Not an amount"),
         "unsaved": plural(lambda n: ngettext("%(count)s unsaved change", "%(count)s unsaved changes", n)),

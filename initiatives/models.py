@@ -27,7 +27,9 @@ class Theme(models.TextChoices):
 class StrategyQuerySet(models.QuerySet):
     def with_initiative_count(self):
         # Meta.ordering is not applied to aggregating queries, so the order is restated here.
-        return self.annotate(initiative_count=models.Count("chapters__initiatives")).order_by("first_year", "slug")
+        return self.annotate(initiative_count_stored=models.Count("chapters__initiatives")).order_by(
+            "first_year", "slug"
+        )
 
 
 class Strategy(models.Model):

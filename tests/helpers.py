@@ -74,6 +74,31 @@ def table_rows(html: str, table_id: str) -> list[list[str]]:
     return reader.rows
 
 
+class _ElementReader(HTMLParser):
+    def __init__(self, element_id: str):
+        super().__init__()
+        self.element_id, self.depth, self.text = element_id, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth or dict(attrs).get("id") == self.element_id:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text.append(data)
+
+
+def element_text(html: str, element_id: str) -> str:
+    """The text of the element with ``element_id``, whitespace collapsed (void elements inside it are not expected)."""
+    reader = _ElementReader(element_id)
+    reader.feed(html)
+    return " ".join("".join(reader.text).split())
+
+
 def change_cell(slug: str, year: int, *, amount=None, kind=CellKind.AMOUNT, **line) -> Allocation:
     """Edit one stored cell, as staff would, picked by strategy, year and its line (e.g. initiatives__number="14")."""
     lookup = {f"line__{field}": value for field, value in line.items()}

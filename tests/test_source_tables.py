@@ -140,7 +140,10 @@ RECORD_2018 = {
     ],
     4: [("", "Teknologipagt", "amcham.dk"), ("", "forskerskatteordningen", "amcham.dk")],
     5: [("", "investeringsfond", "amcham.dk")],
-    6: [("", "internationale myndighedssamarbejde", "laegemiddelstyrelsen.dk"), ("", "Boston", "foreignpolicywatchdog.com")],
+    6: [
+        ("", "internationale myndighedssamarbejde", "laegemiddelstyrelsen.dk"),
+        ("", "Boston", "foreignpolicywatchdog.com"),
+    ],
     7: [("", "life science-enhed i Erhvervsministeriet", "medwatch.dk")],
 }
 MONTHS = "januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"

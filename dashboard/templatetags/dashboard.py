@@ -10,20 +10,26 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 DOCUMENT = re.compile(r"\b[\w-]+\.(?:txt|md)\b")
+# A web address in a source: up to the first space, without the punctuation that ends the sentence around it.
+ADDRESS = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)]")
+SOURCE_PART = re.compile(f"({ADDRESS.pattern})|({DOCUMENT.pattern})")
 
 
 @register.filter
 def linked_sources(text: str) -> str:
-    """A source reference with each document name linked to the document itself."""
-    escaped = escape(text)
-    return mark_safe(
-        DOCUMENT.sub(
-            lambda match: format_html(
-                '<a href="{}">{}</a>', reverse("source_document", args=[match.group(0)]), match.group(0)
-            ),
-            escaped,
-        )
-    )
+    """A source reference with each document name linked to the document itself and each web address to itself."""
+    parts, end = [], 0
+    for match in SOURCE_PART.finditer(text):
+        parts.append(escape(text[end : match.start()]))
+        if match.group(1):
+            parts.append(format_html('<a href="{}" rel="noopener">{}</a>', match.group(1), match.group(1)))
+        else:
+            parts.append(
+                format_html('<a href="{}">{}</a>', reverse("source_document", args=[match.group(2)]), match.group(2))
+            )
+        end = match.end()
+    parts.append(escape(text[end:]))
+    return mark_safe("".join(parts))
 
 
 @register.filter

@@ -61,7 +61,11 @@
     if (sum.financed && !sum.tenths) {
       return texts.financed;
     }
-    return number.format(sum.tenths / 10) + (sum.unknown ? " " + texts.plus_unknown : "");
+    if (sum.unknown) {
+      // A sum with unknown cells is at least its known part, never shown as that alone.
+      return say(texts.at_least, { amount: number.format(sum.tenths / 10) }) + " " + texts.plus_unknown;
+    }
+    return number.format(sum.tenths / 10);
   }
 
   function sums(count) {
@@ -124,10 +128,13 @@
   });
   var totalCells = [];
   var leftCells = [];
+  var explained = [];
   for (var column = 0; column < width; column += 1) {
     totalCells.push(grid.querySelector("[data-total='" + column + "']"));
     leftCells.push(grid.querySelector("[data-left='" + column + "']"));
+    explained.push(Math.round(Number(leftCells[column].dataset.explained || 0) * 10));
   }
+  var explainedTotal = explained.reduce(function (sum, tenths) { return sum + tenths; }, 0);
   var grandTotalCell = grid.querySelector("[data-total='total']");
   var leftTotalCell = grid.querySelector("[data-left='total']");
   var framesKnown = frames.every(function (frame) { return frame !== null; });
@@ -161,19 +168,22 @@
     }
     totalCells[column].textContent = shown(totals[column]);
     grandTotalCell.textContent = shown(grandTotal);
+    // Nobody knows how much of the frame an unknown cell takes, so what is left is unknown too.
     if (frames[column] !== null) {
-      leftCells[column].textContent = number.format((frames[column] - totals[column].tenths) / 10);
+      leftCells[column].textContent = totals[column].unknown ? texts.unknown :
+        number.format((frames[column] - totals[column].tenths - explained[column]) / 10);
     }
     if (framesKnown) {
-      leftTotalCell.textContent = number.format((frameTotal - grandTotal.tenths) / 10);
+      leftTotalCell.textContent = grandTotal.unknown ? texts.unknown :
+        number.format((frameTotal - grandTotal.tenths - explainedTotal) / 10);
     }
   }
 
   function drawWarning() {
     var over = [];
     for (var index = 0; index < width; index += 1) {
-      if (frames[index] !== null && totals[index].tenths > frames[index]) {
-        over.push(say(texts.over, { year: years[index], amount: number.format((totals[index].tenths - frames[index]) / 10) }));
+      if (frames[index] !== null && totals[index].tenths + explained[index] > frames[index]) {
+        over.push(say(texts.over, { year: years[index], amount: number.format((totals[index].tenths + explained[index] - frames[index]) / 10) }));
       }
     }
     var text = over.join(" ");
