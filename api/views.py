@@ -149,14 +149,20 @@ def comparison(request):
         raise ValidationError(form.errors)
     result = compare(edition, form.cleaned_data["strategy"], form.cleaned_data["year"], form.cleaned_data["by"])
 
-    def figures(row) -> dict:
+    def figure(row, year) -> dict:
+        # A sum with unknown cells has no amount: only what its known cells add up to, and how many are unknown.
+        known = row.figures.get(year)
+        if known is None:
+            return {"amount": None, "known_amount": None, "unknown_cells": 0, "complete": True}
         return {
-            str(year): {
-                "amount": str(row.figures[year].amount) if year in row.figures else None,
-                "unknown_cells": row.figures[year].unknown if year in row.figures else 0,
-            }
-            for year in result.years
+            "amount": str(known.amount) if known.is_complete else None,
+            "known_amount": str(known.amount),
+            "unknown_cells": known.unknown,
+            "complete": known.is_complete,
         }
+
+    def figures(row) -> dict:
+        return {str(year): figure(row, year) for year in result.years}
 
     def changes(row) -> list:
         return [

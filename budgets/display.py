@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from budgets.cells import ParsedCell, StoredCell
 from budgets.models import Allocation, BaselineCell, CellKind
-from budgets.numbers import Figure, amount_formatter
+from budgets.numbers import Figure, amount_formatter, format_amount
 
 SORTS_LAST = Decimal("-1")
 
@@ -34,6 +34,17 @@ def at_least_text(amount_text: str) -> str:
     """A sum that includes unknown cells, in words: “mindst 70,0 + ukendt”. It is at least what its known cells add
     up to, and never shown as that alone."""
     return f"{_('at least %(amount)s') % {'amount': amount_text}} {_('+ unknown')}"
+
+
+def figure_text(figure: Figure) -> str:
+    """A sum as plain text in the reader's notation, as the pages show it: for hover labels and messages."""
+    if figure.unknown and not figure.amount:
+        return _("unknown")
+    if figure.unknown:
+        return at_least_text(format_amount(figure.amount))
+    if figure.financed and not figure.amount:
+        return _("financed elsewhere")
+    return format_amount(figure.amount)
 
 
 def amount_html(value):

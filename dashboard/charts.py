@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
-from budgets.numbers import ZERO
+from budgets.display import figure_text as amount_text_of
+from budgets.numbers import ZERO, format_amount
 
 # Plotly's colour-blind-safe qualitative palette, in a fixed order so a strategy keeps its colour on every page.
 PALETTE = plotly.colors.qualitative.Safe
@@ -71,6 +72,19 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+def _known(figure) -> float | None:
+    if figure is None:
+        return 0.0
+    return _number(figure.amount) if figure.is_complete else None
+
+
+def _hover_text(figure) -> str:
+    """A sum as the tables write it, for a bar's hover label: "mindst 70,0 + ukendt" where cells are unknown."""
+    if figure is None:
+        return f"{format_amount(ZERO)} {_('mio. kr.')}"
+    return f"{amount_text_of(figure)} {_('mio. kr.')}"
+
+
 def overview_chart(funding) -> dict:
     """Stacked bars of what each strategy allocates per year, its frame shown where amounts are unknown."""
     traces = []
@@ -94,9 +108,11 @@ def overview_chart(funding) -> dict:
                 bar(
                     x=years,
                     y=_numbers(known),
+                    # A year with some cells unknown draws its known part, and says "mindst … + ukendt" on hover.
+                    customdata=[_hover_text(funding.figure(strategy, year)) for year in years],
                     name=name,
                     marker={"color": colour(index)},
-                    hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
+                    hovertemplate="%{x}: %{customdata}" + f"<extra>{name}</extra>",
                 )
             )
         if any(value is not None for value in unknown_frame):
@@ -204,10 +220,12 @@ def comparison_chart(comparison, rows=None) -> dict:
     traces = [
         bar(
             x=labels,
-            y=[_number(row.figures[year].amount) if year in row.figures else 0 for row in rows],
+            # A sum with unknown cells draws no bar: its known part alone would pass for the whole.
+            y=[_known(row.figures.get(year)) for row in rows],
+            customdata=[_hover_text(row.figures.get(year)) for row in rows],
             name=str(year),
             marker={"color": colour(index + 1)},
-            hovertemplate="%{x}<br>%{y:,.1f} " + _("mio. kr.") + f"<extra>{year}</extra>",
+            hovertemplate="%{x}<br>%{customdata}" + f"<extra>{year}</extra>",
         )
         for index, year in enumerate(comparison.years)
     ]

@@ -84,6 +84,11 @@ class InitiativeFilter(django_filters.FilterSet):
         """
         queryset = super().filter_queryset(queryset)
         first, last = self.form.cleaned_data.get("year_from"), self.form.cleaned_data.get("year_to")
+        # Years choose initiatives too: those of strategies whose period reaches into them, not all 84 for 2030.
+        if first:
+            queryset = queryset.filter(chapter__strategy__last_year__gte=first)
+        if last:
+            queryset = queryset.filter(chapter__strategy__first_year__lte=last)
         cells = self.edition.cells().filter(line__initiatives=OuterRef("pk")).order_by()
         if first:
             cells = cells.filter(year__gte=first)

@@ -386,12 +386,22 @@ def _keep_chapters_in_order(table: BudgetTable) -> None:
 
 
 class InitiativeTable(tables.Table):
-    strategy = tables.Column(verbose_name=gettext_lazy("Strategy"), accessor="chapter__strategy__short_title")
-    number = tables.Column(verbose_name=gettext_lazy("No."), attrs={"td": {"class": "number-col"}}, default="")
-    title = tables.Column(verbose_name=gettext_lazy("Initiative"), linkify=True)
-    chapter = tables.Column(verbose_name=gettext_lazy("Chapter"), accessor="chapter__title")
-    theme = tables.Column(verbose_name=gettext_lazy("Theme"))
-    amount = AmountColumn(verbose_name=gettext_lazy("Amount in the years chosen"))
+    # Each order ends in the id, so that rows that tie (18 unnumbered initiatives of 2018) keep one order on every
+    # page and in the CSV file.
+    strategy = tables.Column(
+        verbose_name=gettext_lazy("Strategy"),
+        accessor="chapter__strategy__short_title",
+        order_by=("chapter__strategy__short_title", "pk"),
+    )
+    number = tables.Column(
+        verbose_name=gettext_lazy("No."), attrs={"td": {"class": "number-col"}}, default="", order_by=("number", "pk")
+    )
+    title = tables.Column(verbose_name=gettext_lazy("Initiative"), linkify=True, order_by=("title", "pk"))
+    chapter = tables.Column(
+        verbose_name=gettext_lazy("Chapter"), accessor="chapter__title", order_by=("chapter__title", "pk")
+    )
+    theme = tables.Column(verbose_name=gettext_lazy("Theme"), order_by=("theme", "pk"))
+    amount = AmountColumn(verbose_name=gettext_lazy("Amount in the years chosen"), order_by=("amount", "pk"))
     status = tables.Column(verbose_name=gettext_lazy("Other cells"), empty_values=(), orderable=False)
 
     class Meta:

@@ -9,12 +9,32 @@ class TestComparisonApi:
 
         assert data["years"] == [2023, 2024]
         assert data["total"]["figures"] == {
-            "2023": {"amount": "100.4", "unknown_cells": 0},
-            "2024": {"amount": "99.1", "unknown_cells": 0},
+            "2023": {"amount": "100.4", "known_amount": "100.4", "unknown_cells": 0, "complete": True},
+            "2024": {"amount": "99.1", "known_amount": "99.1", "unknown_cells": 0, "complete": True},
         }
         assert data["total"]["changes"] == [{"from": 2023, "to": 2024, "change": "-1.3", "change_percent": "-1.3"}]
         page = client.get("/compare/", {"year": ["2023", "2024"]}).context["comparison"]
         assert [row["label"] for row in data["rows"]] == [row.label for row in page.rows]
+
+    def test_it_gives_no_amount_for_a_sum_with_unknown_cells_only_its_known_part_and_the_unknown_count(self, client):
+        data = client.get("/api/comparison/", {"strategy": ["2018", "2021"], "year": ["2020", "2021"]}).json()
+
+        # 2018's amounts are unknown: never "0.0".
+        assert data["total"]["figures"]["2020"] == {
+            "amount": None,
+            "known_amount": "0.0",
+            "unknown_cells": 18,
+            "complete": False,
+        }
+        assert data["total"]["figures"]["2021"] == {
+            "amount": None,
+            "known_amount": "70.0",
+            "unknown_cells": 18,
+            "complete": False,
+        }
+        assert data["total"]["changes"] == [{"from": 2020, "to": 2021, "change": None, "change_percent": None}]
+        research = next(row for row in data["rows"] if row["label"] == "Forskning og udvikling")
+        assert research["figures"]["2020"]["amount"] is None
 
     def test_it_answers_bad_input_with_400_and_a_message(self, client):
         response = client.get("/api/comparison/", {"year": "1850"})

@@ -85,6 +85,20 @@ class TestCompare:
         assert response.status_code == 400
         assert message in response.content.decode()
 
+    def test_it_never_turns_unknown_into_a_number_in_the_table_the_csv_or_the_chart(self, client):
+        query = {"strategy": ["2018", "2021"], "year": ["2020", "2021"]}
+        response = client.get("/compare/", query)
+        table = rows(response)
+        csv_lines = list(csv.reader(io.StringIO(client.get("/compare/", {**query, "export": "csv"}).content.decode())))
+        chart = response.context["chart"]["data"]
+
+        assert table[-1][:3] == ["I alt", "ukendt", "mindst 70,0 + ukendt"]
+        assert csv_lines[-1][:3] == ["I alt", "ukendt", "mindst 70.0 + ukendt"]
+        research = [row.label for row in response.context["comparison"].rows].index("Forskning og udvikling")
+        # No bar for a sum nobody knows; the hover label says what the table says.
+        assert chart[0]["y"][research] is None
+        assert chart[0]["customdata"][research] == "ukendt mio. kr."
+
     def test_it_offers_the_comparison_as_csv(self, client):
         response = client.get("/compare/", {"year": ["2023", "2024"], "export": "csv"})
 

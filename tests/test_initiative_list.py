@@ -25,7 +25,7 @@ class TestInitiativeList:
         response = client.get("/initiatives/")
 
         assert response.status_code == 200
-        assert response.context["count"] == 73
+        assert response.context["count"] == 84
         assert len(rows(response)) == 50
 
     def test_it_pages_the_list_in_the_readers_language(self, client):
@@ -36,7 +36,7 @@ class TestInitiativeList:
         assert '<a rel="next" href="?page=2">Næste side</a>' in first
         assert '<a href="?page=1" aria-current="page">1</a>' in first
         assert '<a rel="prev" href="?page=1">Previous page</a>' in second
-        assert len(rows(client.get("/initiatives/", {"page": "2"}))) == 73 - 50
+        assert len(rows(client.get("/initiatives/", {"page": "2"}))) == 84 - 50
 
     def test_it_finds_initiatives_by_text_across_strategies(self, client):
         found = rows(client.get("/initiatives/", {"q": "trial nation"}))
@@ -56,6 +56,13 @@ class TestInitiativeList:
 
         assert [(row[1], row[5]) for row in found] == [("26", "16,8"), ("27", "16,8"), ("31", "2,0"), ("32", "3,0")]
 
+    def test_it_lists_only_the_initiatives_of_strategies_that_reach_into_the_years_chosen(self, client):
+        from_2030 = rows(client.get("/initiatives/", {"year_from": 2025}))
+        until_2018 = rows(client.get("/initiatives/", {"year_to": 2018}))
+
+        assert {row[0] for row in from_2030} == {"Strategi 2030"} and len(from_2030) == 28
+        assert {row[0] for row in until_2018} == {"Vækstplan 2018"} and len(until_2018) == 18
+
     def test_it_finds_the_initiatives_financed_elsewhere(self, client):
         found = rows(client.get("/initiatives/", {"funding": "financed"}))
 
@@ -66,7 +73,7 @@ class TestInitiativeList:
         found = rows(client.get("/initiatives/", {"funding": "unknown"}))
 
         assert {row[0] for row in found} == {"Vækstplan 2018"}
-        assert len(found) == 7
+        assert len(found) == 18
 
     def test_it_filters_by_chapter(self, client):
         from initiatives.models import Chapter
