@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -111,7 +111,12 @@ class ComparisonRow:
                 result.append((before, after, None, None))
                 continue
             difference = new.amount - old.amount
-            percent = None if old.amount == 0 else (difference / old.amount * 100).quantize(ONE_DECIMAL)
+            # Rounded half up, as a spreadsheet shows the comparison workbook's per cent.
+            percent = (
+                None
+                if old.amount == 0
+                else (difference / old.amount * 100).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+            )
             result.append((before, after, difference, percent))
         return result
 

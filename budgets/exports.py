@@ -14,9 +14,10 @@ UNIT = "mio. kr."
 
 @dataclass(frozen=True)
 class Field:
-    name: str
+    name: str  # the open data's name, for programs
     type: str  # a Table Schema type: integer, number, string
     description: str
+    label: str = ""  # the column's heading for people, in their language (the workbooks' Data sheet)
 
 
 class AllocationExport:
@@ -28,28 +29,41 @@ class AllocationExport:
     identifier = "allocations"
     verbose_name = _("Allocations per budget line and year")
     fields = [
-        Field("allocation_id", "integer", "Stable id of the cell"),
-        Field("strategy", "string", "Strategy slug: 2018, 2021 or 2030"),
-        Field("strategy_title", "string", "Title of the strategy"),
-        Field("price_basis", "string", "Price basis as the source states it; empty where it does not"),
-        Field("chapter_number", "integer", "Chapter number; empty for reserves"),
-        Field("chapter_title", "string", "Chapter title; empty for reserves"),
-        Field("line_id", "integer", "Stable id of the budget line (row of the published table)"),
-        Field("line_title", "string", "Title of the budget line as the table words it"),
-        Field("line_kind", "string", "initiative or reserve"),
-        Field("initiative_ids", "string", "Ids of the initiatives the line funds, separated by spaces"),
-        Field("initiative_numbers", "string", "Their published numbers, separated by spaces"),
-        Field("theme", "string", "Theme of the line's first initiative; empty for reserves"),
-        Field("year", "integer", "Budget year"),
-        Field("cell_kind", "string", "amount, financed (financed elsewhere) or unknown"),
-        Field("amount", "number", "Amount in mio. kr. (DKK 1.000.000); empty unless cell_kind is amount"),
+        Field("allocation_id", "integer", "Stable id of the cell", _("Cell id")),
+        Field("strategy", "string", "Strategy slug: 2018, 2021 or 2030", _("Strategy")),
+        Field("strategy_title", "string", "Title of the strategy", _("Strategy title")),
+        Field(
+            "price_basis", "string", "Price basis as the source states it; empty where it does not", _("Price basis")
+        ),
+        Field("chapter_number", "integer", "Chapter number; empty for reserves", _("Chapter no.")),
+        Field("chapter_title", "string", "Chapter title; empty for reserves", _("Chapter")),
+        Field("line_id", "integer", "Stable id of the budget line (row of the published table)", _("Line id")),
+        Field("line_title", "string", "Title of the budget line as the table words it", _("Budget line")),
+        Field("line_kind", "string", "initiative or reserve", _("Kind of line")),
+        Field(
+            "initiative_ids",
+            "string",
+            "Ids of the initiatives the line funds, separated by spaces",
+            _("Initiative ids"),
+        ),
+        Field("initiative_numbers", "string", "Their published numbers, separated by spaces", _("Initiative no.")),
+        Field("theme", "string", "Theme of the line's first initiative; empty for reserves", _("Theme")),
+        Field("year", "integer", "Budget year", _("Year")),
+        Field("cell_kind", "string", "amount, financed (financed elsewhere) or unknown", _("Kind of cell")),
+        Field(
+            "amount",
+            "number",
+            "Amount in mio. kr. (DKK 1.000.000); empty unless cell_kind is amount",
+            _("Amount (mio. kr.)"),
+        ),
         Field(
             "cell_text",
             "string",
             "Text printed in the cell: the words of a cell financed elsewhere, e.g. 'Er finansieret', or the remark "
             "beside an amount",
+            _("Text in the cell"),
         ),
-        Field("unit", "string", "Always 'mio. kr.'"),
+        Field("unit", "string", "Always 'mio. kr.'", _("Unit")),
     ]
 
     def __init__(self, queryset):

@@ -156,12 +156,7 @@ class BudgetTable:
 
     @cached_property
     def explained(self) -> list[Decimal]:
-        """Per year: what the published total holds beyond the rows and a footnote explains (2030's 0,9 mio. kr. of
-        bridge financing in 2024), spent but not in any row."""
-        return [
-            total.explained_difference if total is not None and total.footnote_id else ZERO
-            for total in self.published_totals
-        ]
+        return explained_by_footnotes(self.published_totals)
 
     @cached_property
     def left_of_frame(self) -> list[Figure | None]:
@@ -176,45 +171,6 @@ class BudgetTable:
             for frame, figure, explained in zip(self.frames, self.totals, self.explained, strict=True)
         ]
 
-    @cached_property
-    def footer(self) -> list[FooterRow]:
-        """The rows below the table, as every output prints them."""
-        published_markers = [
-            total.footnote.marker if total is not None and total.footnote_id else "" for total in self.published_totals
-        ]
-        rows = [
-            FooterRow("total", _("Total"), self.totals, [""] * len(self.years), self.grand_total),
-            FooterRow(
-                "published",
-                _("Total as published"),
-                [None if total is None else total.amount for total in self.published_totals],
-                published_markers,
-            ),
-            FooterRow("frame", _("Frame"), self.frames, [""] * len(self.years), _sum_or_none(self.frames)),
-        ]
-        if any(self.explained):
-            rows.append(
-                FooterRow(
-                    "explained",
-                    _("In the published total but in no row"),
-                    [amount if amount else None for amount in self.explained],
-                    [
-                        marker if amount else ""
-                        for marker, amount in zip(published_markers, self.explained, strict=True)
-                    ],
-                )
-            )
-        rows.append(
-            FooterRow(
-                "left",
-                _("Left of the frame"),
-                self.left_of_frame,
-                [""] * len(self.years),
-                self.left_in_all,
-            )
-        )
-        return rows
-
     @property
     def left_in_all(self) -> Figure | None:
         """What is left of the frames of every year, unknown if it is in any year."""
@@ -222,6 +178,63 @@ class BudgetTable:
             return None
         unknown = sum(figure.unknown for figure in self.left_of_frame)
         return Figure(unknown=unknown) if unknown else total(self.left_of_frame)
+
+    @cached_property
+    def footer(self) -> list[FooterRow]:
+        """The rows below the table, as every output prints them."""
+        return footer_rows(self.published_totals, self.frames, self)
+
+
+def explained_by_footnotes(published_totals) -> list[Decimal]:
+    """Per year: what the published total holds beyond the rows and a footnote explains (2030's 0,9 mio. kr. of
+    bridge financing in 2024), spent but in no row."""
+    return [
+        total.explained_difference if total is not None and total.footnote_id else ZERO for total in published_totals
+    ]
+
+
+def footer_rows(published_totals, frames, table: BudgetTable | None = None) -> list[FooterRow]:
+    """The rows below a budget table: its totals, the published totals, the frames, what the footnotes explain and
+    what is left of the frames. Without ``table`` the sums are left out (None), for a workbook that writes them as
+    formulas."""
+    blank = [""] * len(frames)
+    markers = [total.footnote.marker if total is not None and total.footnote_id else "" for total in published_totals]
+    explained = explained_by_footnotes(published_totals)
+    rows = [
+        FooterRow(
+            "total",
+            _("Total"),
+            table.totals if table else [None] * len(frames),
+            blank,
+            table.grand_total if table else None,
+        ),
+        FooterRow(
+            "published",
+            _("Total as published"),
+            [None if item is None else item.amount for item in published_totals],
+            markers,
+        ),
+        FooterRow("frame", _("Frame"), frames, blank, _sum_or_none(frames)),
+    ]
+    if any(explained):
+        rows.append(
+            FooterRow(
+                "explained",
+                _("In the published total but in no row"),
+                [amount if amount else None for amount in explained],
+                [marker if amount else "" for marker, amount in zip(markers, explained, strict=True)],
+            )
+        )
+    rows.append(
+        FooterRow(
+            "left",
+            _("Left of the frame"),
+            table.left_of_frame if table else [None] * len(frames),
+            blank,
+            table.left_in_all if table else _sum_or_none(frames),
+        )
+    )
+    return rows
 
 
 def _sum_or_none(amounts) -> Decimal | None:

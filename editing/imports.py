@@ -25,8 +25,9 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 from budgets.cells import TEXT_LENGTH, ParsedCell, StoredCell, format_cell, parse_cell
 from budgets.models import Allocation, BudgetLine, CellKind
 from budgets.numbers import ONE_DECIMAL
-from budgets.workbooks import BUDGET_SHEET, FIRST_YEAR_COLUMN, HEADER_ROW, header
+from budgets.workbooks import BUDGET_SHEET, FIRST_YEAR_COLUMN, HEADER_ROW, header, no_line_hint
 from editing.services import CellEdit
+from initiatives.models import Initiative
 
 MAX_BYTES = 10 * 1024 * 1024
 # An xlsx is a zip archive: refuse one that would unpack to far more than any budget needs.
@@ -100,8 +101,15 @@ class Limits:
 
     @classmethod
     def of(cls, strategy) -> "Limits":
-        # The sheet has a heading row per chapter, a row per line and four rows of totals; an analyst may add some.
-        rows = HEADER_ROW + BudgetLine.objects.for_strategy(strategy).count() + strategy.chapters.count() + 4
+        # The sheet has a heading row per chapter, a row per line and per initiative without a line, and five rows of
+        # totals; an analyst may add some.
+        rows = (
+            HEADER_ROW
+            + BudgetLine.objects.for_strategy(strategy).count()
+            + strategy.chapters.count()
+            + Initiative.objects.for_strategy(strategy).filter(budget_lines__isnull=True).count()
+            + 5
+        )
         return cls(
             rows=rows + max(ROW_MARGIN, rows // 10), columns=FIRST_YEAR_COLUMN + len(strategy.years) + COLUMN_MARGIN
         )
@@ -372,9 +380,18 @@ def read_workbook(strategy, content: bytes) -> Preview:
     current = StoredCell.by_line(Allocation.objects.filter(line__strategy=strategy))
     chapter_titles = {chapter.title for chapter in strategy.chapters.all()}
     labels = set()
+    initiative_titles = list(Initiative.objects.for_strategy(strategy).values_list("title", flat=True))
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            labels |= {_("Total"), _("Total as published"), _("Frame"), _("Left of the frame")}
+            labels |= {
+                _("Total"),
+                _("Total as published"),
+                _("Frame"),
+                _("In the published total but in no row"),
+                _("Left of the frame"),
+            }
+            # The sheet lists an initiative without a line of its own as the page does, with the page's hint.
+            labels |= {f"{title} {no_line_hint()}" for title in initiative_titles}
     preview, seen = Preview(), {}
     for row in sorted(number for number in rows if number > HEADER_ROW):
         cells = rows[row]

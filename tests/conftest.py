@@ -1,3 +1,9 @@
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -68,3 +74,54 @@ def make_editor(db):
         return user
 
     return make
+
+
+SOFFICE = shutil.which("soffice")
+LOCALES = {"da": "da_DK.UTF-8", "en": "en_US.UTF-8"}
+
+
+@pytest.fixture(scope="session")
+def libreoffice_profile(tmp_path_factory) -> Path:
+    """One LibreOffice profile for the session: its first start takes the longest."""
+    return tmp_path_factory.mktemp("libreoffice-profile")
+
+
+@pytest.fixture
+def recalculated(libreoffice_profile, tmp_path):
+    """Workbooks by name, their formulas recalculated by LibreOffice in the reader's locale, as a reader's spreadsheet
+    would: one run of ``soffice --headless --convert-to xlsx`` for all of them, read with openpyxl's data_only."""
+
+    def convert(language="da", raw=False, **contents: bytes) -> dict:
+        """``raw``: the files' bytes, as an analyst's spreadsheet saves them, rather than their values."""
+        if SOFFICE is None:
+            pytest.skip("LibreOffice is not installed (make test installs libreoffice-calc-nogui)")
+        paths = []
+        for name, content in contents.items():
+            path = tmp_path / f"{name}.xlsx"
+            path.write_bytes(content)
+            paths.append(str(path))
+        # FIXED() writes numbers in the locale's notation: 1.234,5 for a Danish reader, 1,234.5 for an English one.
+        environment = {**os.environ, "LC_ALL": LOCALES[language], "LANG": LOCALES[language]}
+        subprocess.run(
+            [
+                SOFFICE,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation={libreoffice_profile.as_uri()}",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(tmp_path / "recalculated"),
+                *paths,
+            ],
+            env=environment,
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        converted = {name: tmp_path / "recalculated" / f"{name}.xlsx" for name in contents}
+        if raw:
+            return {name: path.read_bytes() for name, path in converted.items()}
+        return {name: openpyxl.load_workbook(path, data_only=True) for name, path in converted.items()}
+
+    return convert

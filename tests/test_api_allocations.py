@@ -24,7 +24,7 @@ class TestAllocationsApi:
     def test_it_returns_every_cell_with_amounts_as_decimal_strings(self, client):
         rows = all_pages(client, "/api/allocations/", {"page_size": 50})
 
-        assert len(rows) == Allocation.objects.count() == 173
+        assert len(rows) == Allocation.objects.count() == 217
         by_id = {row["allocation_id"]: row for row in rows}
         for cell in Allocation.objects.select_related("line__strategy"):
             row = by_id[cell.pk]
@@ -79,7 +79,7 @@ class TestAllocationsApi:
         again = client.get("/api/allocations/", {"page_size": 10}).json()
         second = client.get(first["next"]).json()
 
-        assert first["count"] == 173
+        assert first["count"] == 217
         assert [row["allocation_id"] for row in first["results"]] == [row["allocation_id"] for row in again["results"]]
         assert not {row["allocation_id"] for row in first["results"]} & {
             row["allocation_id"] for row in second["results"]

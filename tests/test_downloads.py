@@ -23,7 +23,7 @@ def body(response) -> bytes:
 
 def amount_of_26(content: bytes):
     sheet = openpyxl.load_workbook(io.BytesIO(content))["Budget"]
-    return next(row[4] for row in sheet.iter_rows(values_only=True) if row[1] == "26")
+    return next(row[4] for row in sheet.iter_rows(values_only=True) if row[1] == 26)
 
 
 class TestBuiltOnce:

@@ -40,7 +40,15 @@ class TestExportFdp:
         report = frictionless.validate(tmp_path / "fdp" / "datapackage.json")
         assert report.valid, report.flatten(["type", "note"])
         out = capsys.readouterr().out
-        assert "173" in out and "datapackage.json" in out
+        assert "217" in out and "datapackage.json" in out
+
+    def test_it_leaves_the_amount_of_an_unknown_cell_empty_and_says_it_is_unknown(self, tmp_path):
+        call_command("export_fdp", str(tmp_path))
+        with (tmp_path / "allocations.csv").open(encoding="utf-8") as stream:
+            growth_plan = [row for row in csv.DictReader(stream) if row["strategy"] == "2018"]
+
+        assert len(growth_plan) == 18 * 4
+        assert {(row["cell_kind"], row["amount"]) for row in growth_plan} == {("unknown", "")}
 
     def test_it_passes_the_frictionless_command_line_validator(self, tmp_path):
         call_command("export_fdp", str(tmp_path))

@@ -90,6 +90,19 @@ class TestWorkbookImport:
         assert response.context["preview"].changes == []
         assert response.context["preview"].errors == []
 
+    @pytest.mark.parametrize("slug", ["2018", "2030"])
+    def test_it_reads_back_unknown_cells_and_rows_without_a_line_after_a_spreadsheet_saved_them(
+        self, client, make_editor, recalculated, slug
+    ):
+        client.force_login(make_editor("analytiker", slug))
+        saved = recalculated(raw=True, budget=client.get(f"/strategies/{slug}/export.xlsx").content)["budget"]
+
+        response = client.post(f"/strategies/{slug}/import/", {"workbook": SimpleUploadedFile("budget.xlsx", saved)})
+
+        assert response.status_code == 200
+        preview = response.context["preview"]
+        assert (preview.changes, list(preview.errors), list(preview.new_initiatives)) == ([], [], [])
+
     def test_it_names_the_cell_with_text_in_an_amount_cell_and_imports_nothing(self, client, editor):
         def text_in_amount(workbook):
             sheet = workbook["Budget"]
