@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from budgets.models import Allocation, BudgetLine, CellKind
-from tests.helpers import cell_snapshot
+from tests.helpers import cell_snapshot, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,17 @@ class TestGridEdit:
         )
         follow = client.get(URL)
         assert "Gemt 2 celler." in follow.content.decode()
+
+    def test_it_shows_what_is_left_of_the_frame_as_the_page_does(self, client, make_editor):
+        client.force_login(make_editor("alle"))
+
+        growth_plan = table_rows(client.get("/strategies/2018/edit/").content.decode(), "grid")
+        towards_2030 = client.get("/strategies/2030/edit/").content.decode()
+
+        assert next(row for row in growth_plan if row[1] == "Tilbage af rammen")[2:] == ["ukendt"] * 5
+        left = next(row for row in table_rows(towards_2030, "grid") if row[1] == "Tilbage af rammen")
+        assert left[2:] == ["0,0", "0,0", "0,0", "0,0", "0,0"]  # 2024's 0,9 is the footnoted bridge financing
+        assert 'data-left="0" data-explained="0.9"' in towards_2030
 
     def test_it_records_who_when_old_new_and_why(self, client, editor):
         grid_post(client, {("26", 2022): "15,8"}, reason="Omprioritering")

@@ -107,6 +107,19 @@ class TestStrategyDetail:
         assert "brofinansiering på i alt 0,9 mio. kr." in html
         assert "2024-priser" in html
 
+    def test_it_lists_initiatives_without_a_row_in_number_order_within_their_chapter(self, client):
+        rows = budget_rows(page(client, "2030"))
+        numbers = [row[0] for row in rows if row[0][:2] in ("2.", "4.") and len(row[0]) == 3]
+
+        assert numbers == ["2.1", "2.2", "2.3", "2.4", "2.5", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6"]
+
+    def test_it_prints_each_footnote_with_its_marker_alone(self, client):
+        html = page(client, "2030").content.decode()
+        footnotes = html[html.index('<section class="footnotes">') : html.index("</section>", html.index("footnotes"))]
+
+        assert "<dl>" in footnotes and "<ol>" not in footnotes
+        assert [marker for marker in ("*", "**") if f'class="marker">{marker}</dt>' in footnotes] == ["*", "**"]
+
     def test_it_writes_numbers_in_english_notation_for_english_readers(self, client):
         change_cell("2021", 2022, amount="1234.5", initiatives__number="26")
         publish_draft("2021")

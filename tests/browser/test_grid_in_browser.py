@@ -72,6 +72,16 @@ def save(page, reason="Omprioritering"):
     page.get_by_role("button", name="Gem", exact=True).click()
 
 
+def test_it_says_at_least_and_unknown_while_a_cell_is_typed_unknown(editor_page):
+    page = editor_page
+    cell(page, "26", 2022).fill("ukendt")
+
+    expect(page.locator("#grid [data-total='1']")).to_have_text("mindst 83,6 + ukendt")
+    expect(page.locator("#grid [data-left='1']")).to_have_text("ukendt")
+    expect(page.locator("#grid [data-left='total']")).to_have_text("ukendt")
+    expect(page.locator("#grid [data-left='0']")).to_have_text("0,0")
+
+
 def test_it_moves_money_with_live_totals_logs_it_and_reverts_it_with_a_reason(editor_page):
     page = editor_page
     total_2022 = page.locator("#grid [data-total='1']")
