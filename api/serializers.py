@@ -7,6 +7,12 @@ from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
 
 class StrategySerializer(serializers.ModelSerializer):
     unit = serializers.SerializerMethodField()
+    initiatives = serializers.SerializerMethodField(
+        help_text="How many initiatives the strategy has, as published (the 2018 growth plan: 36)"
+    )
+    initiatives_named = serializers.SerializerMethodField(
+        help_text="How many of them /api/initiatives/ holds: those the sources found name (2018: 18)"
+    )
 
     class Meta:
         model = Strategy
@@ -19,12 +25,20 @@ class StrategySerializer(serializers.ModelSerializer):
             "last_year",
             "price_basis",
             "unit",
+            "initiatives",
+            "initiatives_named",
             "description",
             "source",
         ]
 
     def get_unit(self, strategy) -> str:
         return UNIT
+
+    def get_initiatives(self, strategy) -> int:
+        return strategy.initiative_count(self.get_initiatives_named(strategy))
+
+    def get_initiatives_named(self, strategy) -> int:
+        return Initiative.objects.for_strategy(strategy).count()
 
 
 class ChapterSerializer(serializers.ModelSerializer):

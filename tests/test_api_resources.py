@@ -17,6 +17,8 @@ class TestStrategiesApi:
         ]
         assert strategies[2]["price_basis"] == "2024-priser"
         assert {item["unit"] for item in strategies} == {"mio. kr."}
+        counts = [(item["initiatives"], item["initiatives_named"]) for item in strategies]
+        assert counts == [(36, 18), (38, 38), (28, 28)]
 
     def test_it_answers_404_for_an_unknown_slug(self, client):
         assert client.get("/api/strategies/1999/").status_code == 404
