@@ -36,15 +36,17 @@ def at_least_text(amount_text: str) -> str:
     return f"{_('at least %(amount)s') % {'amount': amount_text}} {_('+ unknown')}"
 
 
-def figure_text(figure: Figure) -> str:
-    """A sum as plain text in the reader's notation, as the pages show it: for hover labels and messages."""
+def figure_text(figure: Figure, write_amount=None) -> str:
+    """A sum as plain text, as the pages show it, its amount written by ``write_amount``: in the reader's notation
+    (hover labels, messages) unless given, str for a CSV file."""
+    write_amount = write_amount or format_amount
     if figure.unknown and not figure.amount:
         return _("unknown")
     if figure.unknown:
-        return at_least_text(format_amount(figure.amount))
+        return at_least_text(write_amount(figure.amount))
     if figure.financed and not figure.amount:
         return _("financed elsewhere")
-    return format_amount(figure.amount)
+    return write_amount(figure.amount)
 
 
 def amount_html(value):
@@ -100,13 +102,7 @@ def amount_text(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, Figure):
-        if value.unknown and not value.amount:
-            return _("unknown")
-        if value.unknown:
-            return at_least_text(str(value.amount))
-        if value.financed and not value.amount:
-            return _("financed elsewhere")
-        return str(value.amount)
+        return figure_text(value, str)
     if isinstance(value, Allocation | StoredCell | ParsedCell | BaselineCell):
         if value.kind == CellKind.AMOUNT:
             return f"{value.amount} {value.remark}" if value.remark else str(value.amount)
