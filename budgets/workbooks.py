@@ -38,6 +38,8 @@ HEADER_ROW = 3
 FIRST_YEAR_COLUMN = 4  # A: line id, B: number, C: title
 NUMBER_FORMAT = "#,##0.0"
 PERCENT_FORMAT = "0.0 %"
+# Rows of the all-strategies workbook's data sheet beyond which it points to the open data's CSV file instead.
+MOST_DATA_ROWS = 100_000
 LINES_PER_CHUNK = 500  # lines whose cells are read at once: the whole strategy is never held in memory
 # Text that a spreadsheet would read as a formula or a command if it came first in a cell.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -507,7 +509,14 @@ def all_strategies_workbook(funding, edition: Edition) -> bytes:
         for strategy in strategies
     ]
     _write_overview(_Sheet(overview), funding, layouts)
-    write_data_sheet(workbook, edition.cells(), "Data")
+    cells = edition.cells().filter(line__strategy__in=strategies)
+    if cells.count() <= MOST_DATA_ROWS:
+        write_data_sheet(workbook, cells, "Data")
+    else:
+        # A ministry's million cells would be 17 million more in one sheet, minutes to write and near Excel's limit
+        # of rows: the same rows are the open data's CSV file.
+        data = _Sheet(workbook.create_sheet(DATA_SHEET))
+        data.append([data.text(_("Every cell as data: %(address)s") % {"address": "/api/allocations.csv"})])
     write_notes_sheet(workbook, list(strategies), edition)
     return _finish(workbook, _("Life science strategies"), "all", edition)
 

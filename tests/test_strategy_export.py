@@ -4,6 +4,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from budgets import workbooks
 from budgets.models import Allocation, CellKind
 from budgets.workbooks import BUDGET_SHEET, DATA_SHEET, NOTES_SHEET
 from initiatives.models import Initiative
@@ -124,6 +125,16 @@ class TestOtherWorkbooks:
             "Rammer i alt",
         )
         assert overview[9][3] == "='Budget 2030'!D38"  # 2024 of 2030: its budget sheet's total
+
+    def test_it_points_to_the_open_data_instead_of_a_data_sheet_beyond_the_rows_a_sheet_should_hold(
+        self, client, monkeypatch
+    ):
+        monkeypatch.setattr(workbooks, "MOST_DATA_ROWS", 100)
+        workbook = openpyxl.load_workbook(io.BytesIO(download(client, "/export.xlsx")))
+
+        assert [[cell.value for cell in row] for row in workbook[DATA_SHEET].iter_rows()] == [
+            ["Alle celler som data: /api/allocations.csv"]
+        ]
 
     def test_it_exports_the_comparison_with_its_total_and_differences_as_formulas(self, client, recalculated):
         content = download(client, "/compare/export.xlsx?year=2023&year=2024")

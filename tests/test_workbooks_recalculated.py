@@ -171,14 +171,6 @@ class TestAllStrategiesWorkbook:
     def test_it_holds_every_strategys_budget_sheet_as_its_page_and_the_data_and_notes(self, client, recalculated):
         workbook = recalculated(all=download(client, "/export.xlsx"))["all"]
 
-        assert workbook.sheetnames == [
-            "Overblik",
-            "Budget 2018",
-            "Budget 2021",
-            "Budget 2030",
-            DATA_SHEET,
-            NOTES_SHEET,
-        ]
         for slug in SLUGS:
             assert budget_sheet_as_page(workbook, f"Budget {slug}") == strategy_page(client, slug), slug
         notes = [cell.value for row in workbook[NOTES_SHEET].iter_rows() for cell in row]
