@@ -53,7 +53,7 @@ def test_it_keeps_the_compare_selection_in_the_address(page, app_url):
 
 def test_it_narrows_the_initiatives_with_a_filter(page, app_url):
     page.goto(f"{app_url}/initiatives/")
-    expect(page.locator("p.count")).to_have_text("73 initiativer")
+    expect(page.locator("p.count")).to_have_text("84 initiativer")
 
     page.get_by_label("Tema").select_option(label="Sundhedsdata")
     page.get_by_label("Strategi", exact=True).select_option(label="Strategi 2021")
@@ -67,7 +67,7 @@ def test_it_narrows_the_initiatives_with_a_filter(page, app_url):
 def test_it_follows_an_initiative_to_its_successor(page, app_url):
     page.goto(f"{app_url}/strategies/2021/")
 
-    page.get_by_role("link", name="Videreførelse af tilskud til Healthcare Denmark").click()
+    page.locator("#budget-table").get_by_role("link", name="Videreførelse af tilskud til Healthcare Denmark").click()
     page.get_by_role(
         "link", name="5.4 Styrke markedsføringsindsatsen af dansk life science via Healthcare Denmark"
     ).click()
