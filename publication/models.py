@@ -179,7 +179,10 @@ class PublishedCellQuerySet(AllocationQuerySet):
 class PublishedCell(models.Model):
     """A cell of the budget table as published, from one version until the version that replaced it."""
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="+", verbose_name=_("strategy"))
+    # No index of its own: the indexes below begin with it.
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="+", verbose_name=_("strategy"), db_index=False
+    )
     line = models.ForeignKey(
         BudgetLine, on_delete=models.PROTECT, related_name="published_cells", verbose_name=_("budget line")
     )
