@@ -197,6 +197,16 @@ class TestGrowthPlan2018:
         assert [footnote.marker for footnote in unit_line.footnotes.all()] == ["*"]
         assert "seks områder" in unit_line.footnotes.get().text
 
+    def test_it_keeps_the_one_figure_the_record_gives_for_an_initiative_in_a_footnote_not_in_its_cells(self):
+        line = BudgetLine.objects.get(strategy=strategy("2018"), title__startswith="Udmøntning af flere midler")
+        footnote = line.footnotes.get()
+
+        # MedWatch's list breaks off after "108,4 mio. kr. til": no year to put it in, and not the growth plan's pool.
+        assert footnote.marker == "***"
+        assert "108,4 mio. kr. fra forskningsreserven" in footnote.text
+        assert "medwatch.dk/Medico___Rehab/article10364932" in footnote.source
+        assert {cell.kind for cell in line.allocations.all()} == {"unknown"}
+
     def test_it_stores_every_initiative_amount_as_unknown_not_zero(self):
         growth_plan = strategy("2018")
         cells = [cell for row in stored_rows(growth_plan).values() for cell in row]

@@ -78,6 +78,15 @@ class TestStrategyDetail:
         chapters = [row[0] for row in budget_rows(response) if row[0][:2] in {f"{n}." for n in range(1, 8)}]
         assert [chapter.split(".")[0] for chapter in chapters] == ["1", "2", "3", "4", "5", "6", "7"]
 
+    def test_it_marks_the_research_reserve_initiative_with_the_footnote_that_gives_its_figure(self, client):
+        response = page(client, "2018")
+        html = response.content.decode()
+        rows = budget_rows(response)
+
+        reserve = next(row for row in rows if row[1].startswith("Udmøntning af flere midler"))
+        assert reserve[1].endswith("***") and reserve[2:] == ["ukendt"] * 5
+        assert 'class="marker">***</dt>' in html and "108,4 mio. kr." in html
+
     def test_it_shows_a_known_sum_beside_the_cells_still_unknown(self, client):
         change_cell("2018", 2018, amount="1234.5", title__contains="Trial Nation")
         publish_draft("2018")
