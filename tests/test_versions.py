@@ -52,6 +52,16 @@ class TestVersionsPage:
 
         assert rows[1][2:] == ["2022", "17,0", "16,8", "-0,2"]
 
+    @pytest.mark.parametrize("prefix", ["", "/en"])
+    def test_it_writes_the_unit_of_2021_without_a_price_basis_with_one_full_stop(self, client, two_versions, prefix):
+        # The old as-published page printed "mio. kr.." where 2021 states no price basis; its address leads here now.
+        response = client.get(f"{prefix}/strategies/2021/as-published/", follow=True)
+        html = response.content.decode()
+
+        assert response.redirect_chain[-1][0].endswith("/strategies/2021/versions/?from=1&to=2")
+        assert "(mio. kr.)" in html
+        assert "kr.." not in html
+
     @pytest.mark.parametrize("query", ["?from=1&to=9", "?from=x&to=2", "?to=99999999"])
     def test_it_refuses_a_version_that_is_not_there(self, client, two_versions, query):
         response = client.get("/strategies/2021/versions/" + query)
