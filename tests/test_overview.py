@@ -1,3 +1,6 @@
+import csv
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -61,6 +64,13 @@ class TestOverview:
         assert rows[0] == ["År", "Vækstplan 2018", "Strategi 2021", "Strategi 2030", "Fordelt i alt", "Rammer i alt"]
         assert rows[4] == ["2021", "ukendt", "70,0", "", "mindst 70,0 + ukendt", "100,0"]
         assert rows[7] == ["2024", "", "", "99,1", "99,1", "130,4"]
+
+    def test_its_csv_keeps_unknown_and_at_least_as_the_table_does(self, client):
+        response = client.get(reverse("overview"), {"export": "csv"})
+        lines = list(csv.reader(io.StringIO(response.content.decode())))
+
+        assert lines[1] == ["2018", "ukendt", "", "", "ukendt", "30.0"]
+        assert lines[4] == ["2021", "ukendt", "70.0", "", "mindst 70.0 + ukendt", "100.0"]
 
     def test_it_serves_plotly_from_its_own_static_files(self, client):
         html = client.get(reverse("overview")).content.decode()
