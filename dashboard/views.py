@@ -118,7 +118,10 @@ def strategy_detail(request, slug):
         "initiatives": initiative_count(strategy, sum(len(section.initiatives) for section in budget.sections)),
         "table": table,
         "chapter_chart": charts.chapter_chart(budget),
-        "sunburst": charts.sunburst_chart(budget) if budget.grand_total.amount else None,
+        # Shares of the known part alone would pass for the whole where cells are unknown: no sunburst then.
+        "sunburst": charts.sunburst_chart(budget)
+        if budget.grand_total.amount and budget.grand_total.is_complete
+        else None,
     }
     return _csv_or_page(request, table, f"strategy-{strategy.slug}", "dashboard/strategy_detail.html", context)
 

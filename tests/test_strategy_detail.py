@@ -98,6 +98,17 @@ class TestStrategyDetail:
         assert rows[-4][-1] == "mindst 1.234,5 + ukendt"
         assert rows[-1][2] == "ukendt"
 
+    def test_it_draws_no_bar_or_share_from_the_known_part_of_a_sum_with_unknown_cells(self, client):
+        change_cell("2018", 2018, amount="1234.5", title__contains="Trial Nation")
+        publish_draft("2018")
+
+        response = page(client, "2018")
+
+        clinical = next(trace for trace in response.context["chapter_chart"]["data"] if trace["name"].startswith("2."))
+        assert clinical["y"] == [None] * 4
+        assert response.context["sunburst"] is None
+        assert "71 celler i strategien er ukendte" in response.content.decode()
+
     def test_it_shows_the_2030_table_with_its_footnotes_and_listed_initiatives_without_a_row(self, client):
         response = page(client, "2030")
         rows = budget_rows(response)
