@@ -39,6 +39,13 @@ class AllocationExport:
         Field("chapter_title", "string", "Chapter title; empty for reserves", _("Chapter")),
         Field("line_id", "integer", "Stable id of the budget line (row of the published table)", _("Line id")),
         Field("line_title", "string", "Title of the budget line as the table words it", _("Budget line")),
+        Field(
+            "line_footnotes",
+            "string",
+            "Footnotes on the budget line, which the table marks beside its title: each as its marker and text "
+            "('*: …'), one a line; empty for none",
+            _("Footnotes on the line"),
+        ),
         Field("line_kind", "string", "initiative or reserve", _("Kind of line")),
         Field(
             "initiative_ids",
@@ -78,16 +85,18 @@ class AllocationExport:
     def ordered(self):
         return (
             self.queryset.select_related("line__strategy", "line__chapter")
-            .prefetch_related("line__initiatives")
+            .prefetch_related("line__initiatives", "line__footnotes")
             .order_by("line__strategy__first_year", "line__position", "year")
         )
 
     @staticmethod
-    def row(cell, initiatives=None) -> dict:
-        """The row of one cell; ``initiatives`` are the line's, or read from the line's prefetched set."""
+    def row(cell, initiatives=None, footnotes=None) -> dict:
+        """The row of one cell; ``initiatives`` and ``footnotes`` are the line's, or read from its prefetched sets."""
         line, strategy = cell.line, cell.line.strategy
         if initiatives is None:
             initiatives = sorted(line.initiatives.all(), key=lambda initiative: initiative.position)
+        if footnotes is None:
+            footnotes = sorted(line.footnotes.all(), key=lambda footnote: footnote.marker)
         return {
             "allocation_id": cell.cell_id,
             "strategy": strategy.slug,
@@ -97,6 +106,7 @@ class AllocationExport:
             "chapter_title": line.chapter.title if line.chapter else "",
             "line_id": line.pk,
             "line_title": line.title,
+            "line_footnotes": "\n".join(f"{footnote.marker}: {footnote.text}" for footnote in footnotes),
             "line_kind": line.kind,
             "initiative_ids": " ".join(str(initiative.pk) for initiative in initiatives),
             "initiative_numbers": " ".join(initiative.number for initiative in initiatives if initiative.number),
@@ -118,11 +128,19 @@ class AllocationExport:
         )
         for link in links:
             covered[link.budgetline_id].append(link.initiative)
+        footnotes = defaultdict(list)
+        marks = (
+            BudgetLine.footnotes.through.objects.filter(budgetline__in=self.queryset.values("line"))
+            .select_related("footnote")
+            .order_by("footnote__marker")
+        )
+        for mark in marks:
+            footnotes[mark.budgetline_id].append(mark.footnote)
         cells = self.queryset.select_related("line__strategy", "line__chapter").order_by(
             "line__strategy__first_year", "line__position", "year"
         )
         for cell in cells.iterator(chunk_size=5000):
-            yield self.row(cell, covered[cell.line_id])
+            yield self.row(cell, covered[cell.line_id], footnotes[cell.line_id])
 
     def csv_lines(self) -> Iterator[str]:
         """CSV with a header, line by line, so a response can stream it; decimal points, empty for nothing."""

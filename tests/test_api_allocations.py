@@ -134,6 +134,20 @@ class TestAllocationsCsv:
             "Finansieret i genstartsaftale",
         )
 
+    def test_it_gives_each_cell_the_footnotes_its_line_carries_in_the_csv_and_the_json(self, client):
+        response = client.get("/api/allocations.csv?strategy=2030&year=2024")
+        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+        as_json = all_pages(client, "/api/allocations/", {"strategy": "2030", "year": 2024})
+
+        for found in (rows, as_json):
+            marked = {row["line_title"]: row["line_footnotes"] for row in found if row["line_footnotes"]}
+            assert set(marked) == {"Udpege nye industriparker", "Oprette one-stop-shop for produktionsvirksomheder"}
+            assert all(note.startswith("*: ") and "\n" not in note for note in marked.values())
+        growth_plan = all_pages(client, "/api/allocations/", {"strategy": "2018", "year": 2018})
+        reserve = next(row for row in growth_plan if row["initiative_numbers"] == ["2"])
+        assert reserve["line_footnotes"].startswith("***: MedWatch (2. marts 2018)")
+        assert reserve["amount"] is None
+
     def test_it_answers_a_bad_filter_with_400_and_a_message(self, client):
         response = client.get("/api/allocations.csv?year_from=abc")
 

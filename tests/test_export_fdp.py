@@ -49,6 +49,8 @@ class TestExportFdp:
 
         assert len(growth_plan) == 18 * 4
         assert {(row["cell_kind"], row["amount"]) for row in growth_plan} == {("unknown", "")}
+        marked = {row["initiative_numbers"]: row["line_footnotes"][:5] for row in growth_plan if row["line_footnotes"]}
+        assert marked == {"2": "***: ", "": "*: Ki"}  # nr. 2 and the unnumbered life science unit
 
     def test_it_passes_the_frictionless_command_line_validator(self, tmp_path):
         call_command("export_fdp", str(tmp_path))

@@ -70,7 +70,7 @@ class TestStrategyExport:
 
         assert list(data.tables) == ["Data2021"]
         assert (
-            data.tables["Data2021"].ref == f"A1:Q{Allocation.objects.filter(line__strategy__slug='2021').count() + 1}"
+            data.tables["Data2021"].ref == f"A1:R{Allocation.objects.filter(line__strategy__slug='2021').count() + 1}"
         )
 
     def test_it_writes_formula_like_titles_as_text(self, client):
