@@ -58,6 +58,16 @@ class TestInitiativeDetail:
         assert "ingen egen række" in missing
         assert "Der er ikke registreret en forgænger" in missing
 
+    def test_it_gives_the_footnote_of_its_budget_line_with_its_marker(self, client):
+        parks = client.get(initiative("2030", "4.1").get_absolute_url()).content.decode()
+        deduction = client.get(initiative("2018", "1").get_absolute_url()).content.decode()
+        research = client.get(initiative("2018", "2").get_absolute_url()).content.decode()
+
+        assert '<span class="marker">*</span> ' in parks
+        assert 'class="marker"' not in deduction
+        assert '<span class="marker">***</span> MedWatch (2. marts 2018) gengiver' in research and "108,4" in research
+        assert table_rows(research, "amounts")[1] == ["ukendt"] * 5
+
     def test_it_links_to_the_source_document(self, client):
         html = client.get(initiative("2030", "2.2").get_absolute_url()).content.decode()
 
