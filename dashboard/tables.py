@@ -19,7 +19,7 @@ from django_tables2.utils import AttributeDict, OrderBy
 
 from budgets.display import amount_html, amount_html_formatter, amount_text, sort_key
 from budgets.figures import Row
-from budgets.numbers import amount_formatter
+from budgets.numbers import Figure, amount_formatter
 from budgets.workbooks import FORMULA_TRIGGERS
 from initiatives.models import Theme
 
@@ -409,6 +409,17 @@ class InitiativeTable(tables.Table):
         template_name = "dashboard/table.html"
         order_by = ()
 
+    @staticmethod
+    def _known_amount(initiative) -> Figure:
+        """The amount of the years chosen with their unknown cells: "mindst 5,0 + ukendt", never 5,0 alone."""
+        return Figure(initiative.amount, unknown=initiative.unknown or 0)
+
+    def render_amount(self, record):
+        return amount_html(self._known_amount(record))
+
+    def value_amount(self, record):
+        return amount_text(self._known_amount(record))
+
     def render_status(self, record):
         parts = []
         if record.financed:
@@ -441,7 +452,7 @@ class InitiativeTable(tables.Table):
                 "title": initiative.title,
                 "chapter": initiative.chapter.title,
                 "theme": themes.get(initiative.theme, initiative.theme),
-                "amount": "" if initiative.amount is None else amount_text(initiative.amount),
+                "amount": "" if initiative.amount is None else self.value_amount(initiative),
                 "status": self.render_status(initiative),
             }
             yield [values[column.name] for column in columns]

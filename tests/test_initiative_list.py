@@ -11,7 +11,7 @@ from dashboard.filters import InitiativeFilter
 from dashboard.tables import InitiativeTable
 from initiatives.models import Initiative
 from publication.editions import Edition
-from tests.helpers import table_rows
+from tests.helpers import change_cell, publish_draft, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +74,21 @@ class TestInitiativeList:
 
         assert {row[0] for row in found} == {"Vækstplan 2018"}
         assert len(found) == 18
+
+    def test_it_gives_a_partly_known_amount_as_at_least_its_known_part_on_the_page_and_in_the_csv(self, client):
+        change_cell("2018", 2018, amount="5.0", title__contains="Trial Nation")
+        publish_draft("2018")
+        both_years = {"q": "Trial Nation: national", "year_from": 2018, "year_to": 2019}
+
+        page = rows(client.get("/initiatives/", both_years))
+        lines = list(
+            csv.reader(io.StringIO(client.get("/initiatives/", {**both_years, "export": "csv"}).content.decode()))
+        )
+        only_known = rows(client.get("/initiatives/", {**both_years, "year_to": 2018}))
+
+        assert page[0][5:] == ["mindst 5,0 + ukendt", "ukendt"]
+        assert lines[1][5:] == ["mindst 5.0 + ukendt", "ukendt"]
+        assert only_known[0][5:] == ["5,0", ""]
 
     def test_it_filters_by_chapter(self, client):
         from initiatives.models import Chapter
