@@ -141,6 +141,12 @@ def initiative_detail(request, pk):
             "initiative": initiative,
             "chain": chain,
             "own": next(entry for entry in chain if entry.initiative.pk == initiative.pk),
+            # The words of its cells as this reader's edition has them: the public never reads a draft's text.
+            "cell_texts": edition.cells_of(initiative.chapter.strategy)
+            .filter(line__initiatives=initiative)
+            .exclude(text="")
+            .order_by("year")
+            .values_list("year", "text"),
             "chart": charts.lineage_chart(chain),
         },
     )

@@ -1,7 +1,8 @@
 import pytest
 
+from budgets.models import Allocation
 from initiatives.models import Initiative
-from tests.helpers import table_rows
+from tests.helpers import publish_draft, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,17 @@ class TestInitiativeDetail:
             "2024: 4,3; 2025: 7,5; 2026: 7,5; 2027: 7,5",
             "26,8",
         ]
+
+    def test_it_shows_the_public_the_published_words_of_its_cells_not_the_drafts(self, client, admin_client):
+        url = initiative("2021", "2").get_absolute_url()
+        Allocation.objects.filter(line__initiatives__number="2", line__strategy__slug="2021", year=2021).update(
+            text="Finansieres af en fond, der endnu ikke er offentliggjort"
+        )
+
+        assert "2021: Er finansieret" in client.get(url).content.decode()
+        assert "endnu ikke er offentliggjort" in admin_client.get(url).content.decode()
+        publish_draft("2021")
+        assert "2021: Finansieres af en fond" in client.get(url).content.decode()
 
     def test_it_says_when_a_budget_line_is_shared_or_missing(self, client):
         shared = client.get(initiative("2030", "5.3").get_absolute_url()).content.decode()
