@@ -141,12 +141,13 @@ def initiative_detail(request, pk):
             "initiative": initiative,
             "chain": chain,
             "own": next(entry for entry in chain if entry.initiative.pk == initiative.pk),
-            # The words of its cells as this reader's edition has them: the public never reads a draft's text.
+            # The words of its cells (a text, or a remark beside an amount) as this reader's edition has them: the
+            # public never reads a draft's words.
             "cell_texts": edition.cells_of(initiative.chapter.strategy)
             .filter(line__initiatives=initiative)
-            .exclude(text="")
+            .exclude(text="", remark="")
             .order_by("year")
-            .values_list("year", "text"),
+            .values_list("year", "text", "remark"),
             "chart": charts.lineage_chart(chain),
         },
     )

@@ -61,6 +61,12 @@ class TestInitiativeDetail:
         publish_draft("2021")
         assert "2021: Finansieres af en fond" in client.get(url).content.decode()
 
+    def test_it_gives_the_remark_beside_an_amount(self, client):
+        html = client.get(initiative("2021", "37").get_absolute_url()).content.decode()
+
+        assert "2021: Øvrig 5 er finansieret" in html
+        assert table_rows(html, "amounts")[1][0] == "0,5"
+
     def test_it_says_when_a_budget_line_is_shared_or_missing(self, client):
         shared = client.get(initiative("2030", "5.3").get_absolute_url()).content.decode()
         missing = client.get(initiative("2030", "2.3").get_absolute_url()).content.decode()
