@@ -13,6 +13,8 @@ EDITOR_PERMISSIONS = [
     ("initiatives", "initiative", ["add", "change", "view"]),
     ("initiatives", "chapter", ["add", "change", "view"]),
     ("initiatives", "initiativelink", ["add", "change", "delete", "view"]),
+    # The list of responsible authorities the tracking page offers (tracking.models.Authority).
+    ("tracking", "authority", ["add", "change", "view"]),
 ]
 APPROVER_PERMISSIONS = [
     ("publication", "publication", ["add", "view"]),
