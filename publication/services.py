@@ -26,6 +26,7 @@ from budgets.text import has_control_characters
 from initiatives.models import Strategy
 from publication.models import NOTE_LENGTH, Publication
 from publication.permissions import can_publish
+from tracking import publishing as tracking
 
 LONGEST_SCHEDULE = timedelta(days=365)
 
@@ -93,6 +94,7 @@ class Review:
     changes: list[CellChange]
     digest: str  # what the approver saw, so a publication of anything else is refused
     audit_position: int  # the newest audit event when the review was made
+    tracking: list = field(default_factory=list)  # status, authority and milestones changed (tracking.publishing)
 
     @property
     def token(self) -> str:
@@ -101,7 +103,12 @@ class Review:
 
     @property
     def changed_by(self) -> set:
-        return {(edit.user_id, edit.username) for change in self.changes for edit in change.edits}
+        changes = [*self.changes, *self.tracking]
+        return {(edit.user_id, edit.username) for change in changes for edit in change.edits}
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes and not self.tracking
 
 
 # The cells of the draft that differ from their strategy's newest version, one row per cell: the draft's values
@@ -158,13 +165,15 @@ class Difference(NamedTuple):
 _COLUMNS = ", ".join(Difference._fields)
 
 
-def _digest(base: Publication | None, rows) -> str:
-    """A fingerprint of the changes: their cells and new values, in the table's order."""
+def _digest(base: Publication | None, rows, tracked) -> str:
+    """A fingerprint of the changes: their cells and new values, in the table's order, then the tracking's."""
     digest = hashlib.sha256(str(base.number if base else 0).encode())
     for row in rows:
         digest.update(
             repr((row.line_id, row.year, row.kind, row.amount, row.text, row.remark, row.is_correction)).encode()
         )
+    for change in tracking.fingerprint(tracked):
+        digest.update(change.encode())
     return digest.hexdigest()[:32]
 
 
@@ -226,7 +235,7 @@ def newest_version(strategy) -> Publication | None:
     return Publication.objects.for_strategy(strategy).order_by("-number").select_related("approved_by").first()
 
 
-def _review(strategy, base: Publication | None, rows, audit_position: int) -> Review:
+def _review(strategy, base: Publication | None, rows, audit_position: int, tracked: list) -> Review:
     lines = {
         line.pk: line
         for line in BudgetLine.objects.filter(pk__in={row.line_id for row in rows}).prefetch_related("initiatives")
@@ -239,14 +248,15 @@ def _review(strategy, base: Publication | None, rows, audit_position: int) -> Re
         CellChange(lines[row.line_id], row.year, row.old, row.new, edits[(row.line_id, row.year)]) for row in rows
     ]
     changes.sort(key=lambda change: (change.line.position, change.year))
-    return Review(strategy, base, changes, _digest(base, rows), audit_position)
+    return Review(strategy, base, changes, _digest(base, rows, tracked), audit_position, tracked)
 
 
 def review(strategy) -> Review:
     """Every cell of the draft that differs from the newest version, with who changed it, when and why."""
     with transaction.atomic():
         audit_position = _audit_position()
-        return _review(strategy, newest_version(strategy), _differences(strategy), audit_position)
+        base = newest_version(strategy)
+        return _review(strategy, base, _differences(strategy), audit_position, tracking.differences(strategy, base))
 
 
 def unpublished_changes(strategy) -> int:
@@ -315,12 +325,13 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
             )
         audit_position = _audit_position()
         rows = _snapshot([strategy])
+        tracked = tracking.differences(strategy, base)
         if reviewed is not None:
             seen, _at, position = reviewed.partition("@")
-            if seen != f"{base.number if base else 0}:{_digest(base, rows)}":
+            if seen != f"{base.number if base else 0}:{_digest(base, rows, tracked)}":
                 since = int(position) if position.isdecimal() else audit_position
-                raise StaleReview(_review(strategy, base, rows, audit_position), _edits(strategy, since))
-        if not rows:
+                raise StaleReview(_review(strategy, base, rows, audit_position, tracked), _edits(strategy, since))
+        if not rows and not tracked:
             raise PublishError(_("The draft holds no change since the newest version; there is nothing to publish."))
         own = _changed_by(user, strategy, base, rows)
         if own:
@@ -332,6 +343,21 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
                     len(own),
                 )
                 % {"count": len(own), "cells": ", ".join(f"{titles[row.line_id]} {row.year}" for row in own[:5])}
+            )
+        own_tracked = [change for change in tracked if change.made_by(user)]
+        if own_tracked:
+            raise PermissionDenied(
+                ngettext(
+                    "You made %(count)d of the changes of status, authority or milestones yourself (%(changes)s); "
+                    "another approver must publish them.",
+                    "You made %(count)d of the changes of status, authority or milestones yourself (%(changes)s); "
+                    "another approver must publish them.",
+                    len(own_tracked),
+                )
+                % {
+                    "count": len(own_tracked),
+                    "changes": ", ".join(f"{change.initiative.number} {change.what}" for change in own_tracked[:5]),
+                }
             )
         publication = Publication.objects.create(
             strategy=strategy,
@@ -380,6 +406,8 @@ def _write_versions(publications: list[Publication]) -> None:
         )
         cursor.execute("DROP TABLE publication_changes")
         cursor.execute(_YEAR_SUMS, [ids, strategies])
+    # Each version holds its strategy's status, authority and milestones as they stand too.
+    tracking.write(publications)
 
 
 # Each version's sums per chapter, theme and year, grouped as budgets.models.YearSum groups the draft's.
