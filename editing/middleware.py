@@ -2,7 +2,6 @@
 
 from django.utils.cache import add_never_cache_headers
 
-
 # The modules of the staff's own pages: the budget's (editing) and the tracking's.
 STAFF_VIEWS = ("editing.views", "tracking.staff")
 
