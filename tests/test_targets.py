@@ -59,7 +59,8 @@ class TestAnExportFigure:
 
         assert response.status_code == 302
         page = Client().get("/strategies/2030/targets/5/").content.decode()
-        assert table_rows(page, f"measurements-{indicator.pk}")[1] == ["2024", "197,3", "Danmarks Statistik, tabel UHV5"]
+        shown = table_rows(page, f"measurements-{indicator.pk}")[1]
+        assert shown == ["2024", "197,3", "Danmarks Statistik, tabel UHV5"]
         assert f'id="chart-indicator-{indicator.pk}"' in page
         api = Client().get("/api/measurements/?strategy=2030").json()
         assert [(row["indicator_id"], row["measured_on"], row["value"], row["source"]) for row in api] == [
@@ -74,7 +75,8 @@ class TestAnExportFigure:
 
         page = Client().get("/strategies/2030/targets/5/").content.decode()
 
-        data = re.search(rf'<script id="chart-indicator-{indicator.pk}-data" type="application/json">(.*?)</script>', page)
+        chart = rf'<script id="chart-indicator-{indicator.pk}-data" type="application/json">(.*?)</script>'
+        data = re.search(chart, page)
         traces = {trace["name"]: trace for trace in json.loads(data[1])["data"]}
         assert traces["Mål"]["x"] == ["2030-01-01"] and traces["Mål"]["y"] == [350.0]
         assert traces["Målt"]["y"] == [197.3]
