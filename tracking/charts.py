@@ -4,7 +4,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from dashboard.charts import FONT, _numbers, bar, figure, plain, separators
+from dashboard.charts import _layout, _numbers, bar, figure, plain
 from tracking.models import Status
 from tracking.progress import NO_STATUS, ORDER, status_label
 
@@ -17,16 +17,6 @@ COLOURS = {
     Status.ABANDONED: "#000000",
     NO_STATUS: "#E0E0E0",
 }
-
-
-def _layout(**extra) -> dict:
-    return {
-        "font": FONT,
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
-        "legend": {"orientation": "h", "y": -0.2},
-        "separators": separators(),
-        **extra,
-    }
 
 
 def chapters_by_status(progress) -> dict:

@@ -1,15 +1,6 @@
 from django.db import migrations
 
-
-def complete_roles(apps, schema_editor):
-    from editing.roles import ensure_roles
-
-    # Historical app configs have no models module, which create_permissions needs to see their models.
-    for config in apps.get_app_configs():
-        config.models_module = True
-    ensure_roles(apps)
-    for config in apps.get_app_configs():
-        config.models_module = None
+from editing.roles import complete_roles
 
 
 class Migration(migrations.Migration):
