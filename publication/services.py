@@ -4,7 +4,7 @@ Called alike by the publish page, `manage.py publish`, the fixture loader and te
 """
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -165,13 +165,29 @@ class Difference(NamedTuple):
 _COLUMNS = ", ".join(Difference._fields)
 
 
-def _digest(base: Publication | None, rows, tracked) -> str:
-    """A fingerprint of the changes: their cells and new values, in the table's order, then the tracking's."""
-    digest = hashlib.sha256(str(base.number if base else 0).encode())
-    for row in rows:
-        digest.update(
-            repr((row.line_id, row.year, row.kind, row.amount, row.text, row.remark, row.is_correction)).encode()
-        )
+# How many cells of each strategy changed, and a fingerprint of the changes (their cells and new values, in the
+# table's order) that the review page hands back: worked out by the database, which holds the rows already.
+_COUNT_AND_DIGEST = """
+    SELECT strategy_id, COUNT(*), md5(string_agg(
+        format('%%s|%%s|%%s|%%s|%%s|%%s|%%s', line_id, year, kind, amount, text, remark, is_correction),
+        ',' ORDER BY line_id, year
+    ))
+    FROM {changes} GROUP BY strategy_id
+"""
+
+
+def _counts_and_digests(changes: str, parameters: list) -> dict[int, tuple[int, str]]:
+    """Strategy id → (cells changed, fingerprint), of ``changes``: the temporary snapshot or the differences."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_AND_DIGEST.format(changes=changes), parameters)
+        return {strategy: (count, digest) for strategy, count, digest in cursor.fetchall()}
+
+
+def _digest(cells: str, tracked: list) -> str:
+    """The review's fingerprint: the cells' (from the database), then the changes of the tracking's."""
+    if not tracked:
+        return cells
+    digest = hashlib.sha256(cells.encode())
     for change in tracking.fingerprint(tracked):
         digest.update(change.encode())
     return digest.hexdigest()[:32]
@@ -219,15 +235,20 @@ def _differences(strategy) -> list[Difference]:
         return [Difference(*row) for row in cursor.fetchall()]
 
 
-def _snapshot(strategies) -> list[Difference]:
+def _snapshot(strategies) -> dict[int, tuple[int, str]]:
     """The differences of the strategies read once into a temporary table, which publishing then copies: a version
-    holds exactly the rows returned here, whatever is saved meanwhile."""
+    holds exactly those rows, whatever is saved meanwhile. Returns each strategy's count and fingerprint."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE publication_changes ON COMMIT DROP AS {_DIFFERENCES}",
             [[strategy.pk for strategy in strategies]] * 2,
         )
-        cursor.execute(f"SELECT {_COLUMNS} FROM publication_changes ORDER BY strategy_id, line_id, year")
+    return _counts_and_digests("publication_changes", [])
+
+
+def _snapshot_rows() -> list[Difference]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_COLUMNS} FROM publication_changes ORDER BY line_id, year")
         return [Difference(*row) for row in cursor.fetchall()]
 
 
@@ -235,7 +256,7 @@ def newest_version(strategy) -> Publication | None:
     return Publication.objects.for_strategy(strategy).order_by("-number").select_related("approved_by").first()
 
 
-def _review(strategy, base: Publication | None, rows, audit_position: int, tracked: list) -> Review:
+def _review(strategy, base: Publication | None, rows, audit_position: int, digest: str, tracked: list) -> Review:
     lines = {
         line.pk: line
         for line in BudgetLine.objects.filter(pk__in={row.line_id for row in rows}).prefetch_related("initiatives")
@@ -248,7 +269,7 @@ def _review(strategy, base: Publication | None, rows, audit_position: int, track
         CellChange(lines[row.line_id], row.year, row.old, row.new, edits[(row.line_id, row.year)]) for row in rows
     ]
     changes.sort(key=lambda change: (change.line.position, change.year))
-    return Review(strategy, base, changes, _digest(base, rows, tracked), audit_position, tracked)
+    return Review(strategy, base, changes, digest, audit_position, tracked)
 
 
 def review(strategy) -> Review:
@@ -256,7 +277,10 @@ def review(strategy) -> Review:
     with transaction.atomic():
         audit_position = _audit_position()
         base = newest_version(strategy)
-        return _review(strategy, base, _differences(strategy), audit_position, tracking.differences(strategy, base))
+        rows = _differences(strategy)
+        _count, digest = _counts_and_digests(f"({_DIFFERENCES}) changes", [[strategy.pk]] * 2).get(strategy.pk, (0, ""))
+        tracked = tracking.differences(strategy, base)
+        return _review(strategy, base, rows, audit_position, _digest(digest, tracked), tracked)
 
 
 def unpublished_changes(strategy) -> int:
@@ -289,17 +313,23 @@ def _check_time(at: datetime | None, now: datetime) -> datetime:
     return at
 
 
-def _changed_by(user, strategy, base: Publication | None, rows: list[Difference]) -> list[Difference]:
-    """The changed cells that ``user`` changed themselves since the newest version, from the audit trail: only
-    their events are read, so the check costs the same for a change of one cell and of fifty thousand."""
-    theirs = (
+def _changed_by(user, strategy, base: Publication | None) -> list[tuple[int, int]]:
+    """The cells of the snapshot that ``user`` changed themselves since the newest version, from the audit trail:
+    only their events are read, so the check costs the same for a change of one cell and of fifty thousand."""
+    theirs = set(
         apps.get_model("budgets", "AllocationEvent")
         .objects.filter(line__strategy=strategy, pgh_id__gt=base.audit_position if base else 0)
         .filter(Q(pgh_context__metadata__user=user.pk) | Q(pgh_context__metadata__username=user.get_username()))
         .values_list("line_id", "year")
     )
-    changed = {(row.line_id, row.year): row for row in rows}
-    return [changed[key] for key in sorted(set(theirs)) if key in changed]
+    if not theirs:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT line_id, year FROM publication_changes WHERE line_id = ANY(%s) ORDER BY line_id, year",
+            [list({line_id for line_id, _year in theirs})],
+        )
+        return [key for key in cursor.fetchall() if key in theirs]
 
 
 def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: str | None = None) -> Publication:
@@ -324,25 +354,29 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
                 % {"number": base.number, "time": timezone.localtime(base.published_at).strftime("%d-%m-%Y %H:%M")}
             )
         audit_position = _audit_position()
-        rows = _snapshot([strategy])
+        changed, digest = _snapshot([strategy]).get(strategy.pk, (0, ""))
         tracked = tracking.differences(strategy, base)
+        digest = _digest(digest, tracked)
         if reviewed is not None:
             seen, _at, position = reviewed.partition("@")
-            if seen != f"{base.number if base else 0}:{_digest(base, rows, tracked)}":
+            if seen != f"{base.number if base else 0}:{digest}":
                 since = int(position) if position.isdecimal() else audit_position
-                raise StaleReview(_review(strategy, base, rows, audit_position, tracked), _edits(strategy, since))
-        if not rows and not tracked:
+                current = _review(strategy, base, _snapshot_rows(), audit_position, digest, tracked)
+                raise StaleReview(current, _edits(strategy, since))
+        if not changed and not tracked:
             raise PublishError(_("The draft holds no change since the newest version; there is nothing to publish."))
-        own = _changed_by(user, strategy, base, rows)
+        own = _changed_by(user, strategy, base)
         if own:
-            titles = dict(BudgetLine.objects.filter(pk__in={row.line_id for row in own[:5]}).values_list("pk", "title"))
+            titles = dict(
+                BudgetLine.objects.filter(pk__in={line_id for line_id, _year in own[:5]}).values_list("pk", "title")
+            )
             raise PermissionDenied(
                 ngettext(
                     "You changed %(count)d of these cells yourself (%(cells)s); another approver must publish them.",
                     "You changed %(count)d of these cells yourself (%(cells)s); another approver must publish them.",
                     len(own),
                 )
-                % {"count": len(own), "cells": ", ".join(f"{titles[row.line_id]} {row.year}" for row in own[:5])}
+                % {"count": len(own), "cells": ", ".join(f"{titles[line_id]} {year}" for line_id, year in own[:5])}
             )
         own_tracked = [change for change in tracked if change.made_by(user)]
         if own_tracked:
@@ -365,7 +399,7 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
             published_at=at,
             approved_by=user,
             note=note,
-            changed_cells=len(rows),
+            changed_cells=changed,
             audit_position=audit_position,
         )
         _write_versions([publication])
@@ -384,7 +418,6 @@ def _write_versions(publications: list[Publication]) -> None:
             ON publication.strategy_id = changes.strategy_id AND publication.id = ANY(%s)
     """
     ids = [publication.pk for publication in publications]
-    strategies = [publication.strategy_id for publication in publications]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -405,34 +438,21 @@ def _write_versions(publications: list[Publication]) -> None:
             [ids],
         )
         cursor.execute("DROP TABLE publication_changes")
-        cursor.execute(_YEAR_SUMS, [ids, strategies])
+        # A version is the draft as it stands now, whose sums the database keeps (budgets.models.YearSum): copied.
+        cursor.execute(
+            """
+            INSERT INTO publication_publishedyearsum
+                (publication_id, strategy_id, chapter_id, theme, year, amount, unknown, financed)
+            SELECT publication.id, sums.strategy_id, sums.chapter_id, sums.theme, sums.year, sums.amount,
+                   sums.unknown, sums.financed
+            FROM budgets_yearsum sums
+            JOIN publication_publication publication
+                ON publication.strategy_id = sums.strategy_id AND publication.id = ANY(%s)
+            """,
+            [ids],
+        )
     # Each version holds its strategy's status, authority and milestones as they stand too.
     tracking.write(publications)
-
-
-# Each version's sums per chapter, theme and year, grouped as budgets.models.YearSum groups the draft's.
-_YEAR_SUMS = """
-    INSERT INTO publication_publishedyearsum
-        (publication_id, strategy_id, chapter_id, theme, year, amount, unknown, financed)
-    SELECT publication.id, line.strategy_id, line.chapter_id, first_theme.theme, cell.year,
-           COALESCE(SUM(cell.amount) FILTER (WHERE cell.kind = 'amount'), 0.0),
-           COUNT(*) FILTER (WHERE cell.kind = 'unknown'),
-           COUNT(*) FILTER (WHERE cell.kind = 'financed')
-    FROM publication_publishedcell cell
-    JOIN budgets_budgetline line ON line.id = cell.line_id
-    LEFT JOIN LATERAL (
-        SELECT initiative.theme
-        FROM budgets_budgetline_initiatives covered
-        JOIN initiatives_initiative initiative ON initiative.id = covered.initiative_id
-        WHERE covered.budgetline_id = line.id
-        ORDER BY initiative.position, initiative.id
-        LIMIT 1
-    ) first_theme ON true
-    JOIN publication_publication publication
-        ON publication.strategy_id = cell.strategy_id AND publication.id = ANY(%s)
-    WHERE cell.strategy_id = ANY(%s) AND cell.valid_until IS NULL
-    GROUP BY publication.id, line.strategy_id, line.chapter_id, first_theme.theme, cell.year
-"""
 
 
 def publish_as_published(strategies, published_at: datetime, precision: str, note: str) -> list[Publication]:
@@ -447,7 +467,7 @@ def publish_as_published(strategies, published_at: datetime, precision: str, not
             .annotate(newest=models.Max("number"))
             .values_list("strategy", "newest")
         )
-        changed = Counter(row.strategy_id for row in _snapshot(strategies))
+        changed = _snapshot(strategies)
         audit_position = _audit_position()
         publications = Publication.objects.bulk_create(
             Publication(
@@ -456,7 +476,7 @@ def publish_as_published(strategies, published_at: datetime, precision: str, not
                 published_at=published_at,
                 precision=precision,
                 note=note,
-                changed_cells=changed[strategy.pk],
+                changed_cells=changed.get(strategy.pk, (0, ""))[0],
                 audit_position=audit_position,
             )
             for strategy in strategies
