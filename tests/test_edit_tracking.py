@@ -4,18 +4,28 @@ save of the draft, refused whole with a message for anything that breaks a rule;
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from editing.services import grant_approver
 from initiatives.models import Initiative
 from publication import services
 from publication.editions import Edition
 from publication.models import DatePrecision
 from publication.services import publish_as_published
 from tests.helpers import publish_draft
-from tracking.models import Authority, Milestone, PublishedStatusUpdate, StatusUpdate
+from tracking.models import (
+    Authority,
+    Milestone,
+    PublishedMilestone,
+    PublishedStatusUpdate,
+    PublishedTracking,
+    StatusUpdate,
+)
 from tracking.progress import progress_of
 
 pytestmark = pytest.mark.django_db
@@ -164,8 +174,6 @@ class TestPublishing:
     def test_it_lists_the_changes_on_the_review_page_with_the_reason(self, client, make_editor):
         post(client, initiative(), status="started", as_of="2025-01-01", text="Videreudvikles.")
         approver = make_editor("godkender")
-        from editing.services import grant_approver
-
         grant_approver(approver)
         reviewer = Client()
         reviewer.force_login(approver)
@@ -183,8 +191,6 @@ class TestPublishing:
             services.publish(initiative().chapter.strategy, _approver(), "Intet nyt")
 
     def test_it_refuses_an_approver_who_made_a_change_themselves(self, editor):
-        from editing.services import grant_approver
-
         grant_approver(editor)
         post_as = Client()
         post_as.force_login(editor)
@@ -192,6 +198,44 @@ class TestPublishing:
 
         with pytest.raises(services.PermissionDenied):
             services.publish(initiative().chapter.strategy, editor, "Egen ændring")
+
+    def test_it_refuses_a_stale_review_when_a_status_was_saved_since(self, client):
+        strategy = initiative().chapter.strategy
+        post(client, initiative(), status="started", as_of="2025-01-01", text="Videreudvikles.")
+        seen = services.review(strategy)
+        post(client, initiative(), status="late", as_of="2025-02-01", text="Venter på aftale.", reason="Sent ændret")
+
+        with pytest.raises(services.StaleReview) as refused:
+            services.publish(strategy, _approver(), "Kvartal", reviewed=seen.token)
+
+        assert [change.new[0] for change in refused.value.review.tracking] == ["started", "late"]
+        assert PublishedTracking.objects.filter(publication__strategy=strategy).count() == 1
+        publication = services.publish(strategy, _approver(), "Kvartal", reviewed=refused.value.review.token)
+        assert PublishedStatusUpdate.objects.filter(publication=publication).count() == 2
+
+    def test_it_shows_a_scheduled_status_from_its_time_on_and_cancels_it_whole(self, client):
+        strategy = initiative().chapter.strategy
+        post(
+            client,
+            initiative(),
+            status="started",
+            as_of="2025-01-01",
+            text="Videreudvikles.",
+            **{"milestones-0-title": "Aftale", "milestones-0-planned": "2027-06-01"},
+        )
+        approver = _approver()
+        at = timezone.now() + timedelta(hours=2)
+        publication = services.publish(strategy, approver, "Senere", at=at)
+
+        def shown() -> str:
+            return progress_of(Edition.public(), [initiative()])[initiative().pk].label
+
+        assert shown() == "ingen status endnu"
+        with time_machine.travel(at + timedelta(seconds=1)):
+            assert shown() == "igangsat"
+        services.cancel(publication, approver)
+        assert not PublishedStatusUpdate.objects.exists() and not PublishedMilestone.objects.exists()
+        assert services.publish(strategy, approver, "Nu").number == publication.number
 
     def test_it_keeps_a_published_status_as_it_was(self):
         StatusUpdate.objects.create(initiative=initiative(), status="done", as_of=date(2025, 1, 1), text="Færdig.")
@@ -212,10 +256,6 @@ class TestPublishing:
 
 
 def _approver():
-    from django.contrib.auth import get_user_model
-
-    from editing.services import grant_approver
-
-    user = get_user_model().objects.create_user("anden-godkender")
+    user, _created = get_user_model().objects.get_or_create(username="anden-godkender")
     grant_approver(user)
     return user
