@@ -4,12 +4,14 @@ import csv
 import io
 import json
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
 
-from tests.helpers import table_rows
-from tracking.models import Indicator, Measurement, Target
+from initiatives.models import Initiative
+from tests.helpers import change_cell, publish_draft, table_rows
+from tracking.models import Indicator, Measurement, StatusUpdate, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,21 @@ class TestTheTargetsPage:
 
     def test_it_has_no_targets_page_for_a_strategy_that_sets_none(self):
         assert Client().get("/strategies/2021/targets/").status_code == 404
+
+
+class TestTheChaptersInitiatives:
+    def test_it_lists_the_chapter_of_the_targets_number_with_published_status_and_money(self):
+        chapter = Initiative.objects.filter(chapter__strategy__slug="2030", chapter__number=2).order_by("position")
+        trial_nation = chapter.get(number="2.2")
+        StatusUpdate.objects.create(initiative=trial_nation, status="started", as_of=date(2025, 1, 1), text="I gang.")
+        publish_draft("2030")
+        change_cell("2030", 2024, amount="10.0", initiatives__number="2.2")  # the draft only
+
+        rows = table_rows(Client().get("/strategies/2030/targets/2/").content.decode(), "chapter-initiatives")[1:]
+
+        assert [row[0] for row in rows] == [initiative.number for initiative in chapter]
+        # Trial Nation's line as published: 4,7 a year in 2024-2027.
+        assert {row[0]: row[2:] for row in rows}["2.2"] == ["igangsat", "18,8"]
 
 
 class TestAnExportFigure:

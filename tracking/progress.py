@@ -187,6 +187,10 @@ class StrategyProgress:
     def late(self) -> list[Progress]:
         return [item for item in self.items if item.is_late]
 
+    @property
+    def has_targets(self) -> bool:
+        return any(chapter.target for chapter in self.chapters)
+
 
 def _sorted(items: list[Progress]) -> list[Progress]:
     return sorted(items, key=lambda item: (not item.is_late, item.initiative.position))

@@ -87,7 +87,7 @@ def targets(request, slug):
 @public_page
 def target_detail(request, slug, number):
     strategy = shown_strategy(request, slug)
-    target = get_object_or_404(Target, strategy=strategy, number=number)
+    target = get_object_or_404(Target.objects.select_related("strategy"), strategy=strategy, number=number)
     page = target_page(target, for_request(request))
     return render(
         request,
