@@ -11,13 +11,14 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from budgets.services import seed_strategies
 from editing.services import grant_approver
 from initiatives.models import Initiative
 from publication import services
 from publication.editions import Edition
 from publication.models import DatePrecision
 from publication.services import publish_as_published
-from tests.helpers import publish_draft
+from tests.helpers import publish_draft, table_rows
 from tracking.models import (
     Authority,
     Milestone,
@@ -118,6 +119,50 @@ class TestSaving:
 
         step.refresh_from_db()
         assert step.reached == date(2025, 12, 1)
+
+
+class TestTheRecordedChanges:
+    # Committed, as the page's saves are: one test's transaction would date every save at its start.
+    @pytest.mark.django_db(transaction=True)
+    def test_it_lists_every_save_newest_first_with_who_and_why(self, make_editor):
+        seed_strategies()
+        client = Client()
+        client.force_login(make_editor("redaktoer", "2030"))
+        post(
+            client,
+            initiative(),
+            status="started",
+            as_of="2025-03-01",
+            text="Videreudvikles.",
+            **{"milestones-0-title": "Aftale", "milestones-0-planned": "2026-03-01"},
+        )
+        step = Milestone.objects.get()
+        post(
+            client,
+            initiative(),
+            reason="Aftalen er indgået",
+            **{
+                "milestones-0-milestone": step.pk,
+                "milestones-0-title": "Aftale",
+                "milestones-0-planned": "2026-03-01",
+                "milestones-0-reached": "2026-02-20",
+            },
+        )
+
+        rows = table_rows(
+            client.get(f"/strategies/2030/tracking/{initiative().pk}/").content.decode(), "recorded-changes"
+        )
+
+        assert [row[1:] for row in rows[1:]] == [
+            [
+                "redaktoer",
+                "Milepæl ændret",
+                "Aftale, planlagt til 1. marts 2026, 20. februar 2026",
+                "Aftalen er indgået",
+            ],
+            ["redaktoer", "Status tilføjet", "igangsat, 1. marts 2025: Videreudvikles.", "Kvartalsrapport"],
+            ["redaktoer", "Milepæl tilføjet", "Aftale, planlagt til 1. marts 2026, ikke nået", "Kvartalsrapport"],
+        ]
 
 
 class TestBadInput:

@@ -13,11 +13,11 @@ from datetime import datetime
 from django.apps import apps
 from django.db import connection
 from django.db.models import Max
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative
 from publication.models import Publication
+from tracking.history import milestone_text, status_text
 from tracking.models import (
     Authority,
     Milestone,
@@ -26,7 +26,6 @@ from tracking.models import (
     PublishedStatusUpdate,
     PublishedTracking,
     Responsibility,
-    Status,
     StatusUpdate,
 )
 
@@ -71,16 +70,9 @@ class TrackingChange:
         if values is None:
             return ""
         if self.kind == STATUS:
-            status, as_of, text = values
-            return f"{Status(status).label}, {date_format(as_of)}: {text}"
+            return status_text(*values)
         if self.kind == MILESTONE:
-            title, planned, reached = values
-            reached = date_format(reached) if reached else _("not reached")
-            return _("%(title)s, planned for %(planned)s, %(reached)s") % {
-                "title": title,
-                "planned": date_format(planned),
-                "reached": reached,
-            }
+            return milestone_text(*values)
         return str(Authority.objects.get(pk=values[0]))
 
     @property

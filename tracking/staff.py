@@ -16,6 +16,7 @@ from initiatives.models import Initiative, Strategy
 from publication.editions import Edition
 from tracking import imports, workbooks
 from tracking.forms import InitiativeForm, MeasurementForm, MilestoneFormSet, initiative_edit
+from tracking.history import recorded_changes
 from tracking.models import Measurement, Target
 from tracking.progress import progress_of, strategy_progress
 from tracking.services import TrackingError, delete_measurement, save_measurement, save_tracking
@@ -95,6 +96,7 @@ def edit_initiative(request, slug, pk):
             "form": form,
             "milestones": milestones,
             "page_errors": errors,
+            "recorded": recorded_changes(initiative),
         },
         status=status,
     )
