@@ -8,35 +8,12 @@ from django.test import Client
 
 from initiatives.models import Initiative
 from tests.helpers import change_cell, publish_draft, table_rows
+from tests.test_edit_tracking import post
 from tracking.models import Authority, Milestone, StatusUpdate
 
 pytestmark = pytest.mark.django_db
 
 TRIAL_NATION = {"chapter__strategy__slug": "2030", "number": "2.2"}
-
-
-def edit_page(initiative) -> str:
-    return f"/strategies/2030/tracking/{initiative.pk}/"
-
-
-def post_edit(client, initiative, **fields):
-    data = {
-        "authority": "",
-        "status": "",
-        "as_of": "",
-        "text": "",
-        "reason": "Kvartalsrapport",
-        "milestones-TOTAL_FORMS": "1",
-        "milestones-INITIAL_FORMS": "0",
-        "milestones-MIN_NUM_FORMS": "0",
-        "milestones-MAX_NUM_FORMS": "100",
-        "milestones-0-milestone": "",
-        "milestones-0-title": "",
-        "milestones-0-planned": "",
-        "milestones-0-reached": "",
-    }
-    data.update(fields)
-    return client.post(edit_page(initiative), data)
 
 
 @pytest.fixture
@@ -61,7 +38,7 @@ def by_status(response) -> dict[str, list[str]]:
 
 class TestAnEditorsStatusAfterPublication:
     def test_it_shows_trial_nation_late_with_its_milestone_named_once_published(self, editor_client, trial_nation):
-        response = post_edit(
+        response = post(
             editor_client,
             trial_nation,
             status="started",
@@ -80,7 +57,7 @@ class TestAnEditorsStatusAfterPublication:
         assert row[2] == "milepæl “Ny aftale med regionerne” skulle være nået 1. marts 2026"
 
     def test_it_shows_the_draft_to_staff_and_the_published_version_to_the_public(self, editor_client, trial_nation):
-        post_edit(editor_client, trial_nation, status="done", as_of="2025-02-01", text="Gennemført.")
+        post(editor_client, trial_nation, status="done", as_of="2025-02-01", text="Gennemført.")
 
         staff = editor_client.get("/strategies/2030/progress/").content.decode()
         public = Client().get("/strategies/2030/progress/").content.decode()

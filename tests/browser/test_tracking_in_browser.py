@@ -4,7 +4,6 @@ Every page on the way passes axe-core."""
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,17 +14,8 @@ from tests.browser.test_publish_in_browser import PASSWORD, log_in
 from tracking.models import Indicator
 
 
-@pytest.fixture
-def public(browser):
-    """A visitor who never logged in, beside the staff's page."""
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
 def test_an_editor_reports_trial_nation_late_and_the_public_sees_it_once_published(
-    page, public, app_url, django_user_model, axe_violations
+    page, visitor, app_url, django_user_model, axe_violations
 ):
     grant_editor(
         django_user_model.objects.create_user("redaktoer", "r@example.org", PASSWORD),
@@ -48,9 +38,9 @@ def test_an_editor_reports_trial_nation_late_and_the_public_sees_it_once_publish
     expect(page).to_have_url(f"{app_url}/strategies/2030/tracking/")
     expect(page.locator(".messages")).to_have_text("Gemte 2 ændringer.")
 
-    public.goto(f"{app_url}/strategies/2030/progress/")
-    expect(public.locator("h1")).to_be_visible()
-    expect(public.locator("#late tbody tr", has_text="Trial Nation")).to_have_count(0)
+    visitor.goto(f"{app_url}/strategies/2030/progress/")
+    expect(visitor.locator("h1")).to_be_visible()
+    expect(visitor.locator("#late tbody tr", has_text="Trial Nation")).to_have_count(0)
 
     page.context.clear_cookies()
     log_in(page, app_url, "godkender", "/strategies/2030/publish/")
@@ -60,11 +50,11 @@ def test_an_editor_reports_trial_nation_late_and_the_public_sees_it_once_publish
     page.get_by_role("button", name="Offentliggør").click()
     expect(page.locator(".messages")).to_have_text("Version 2 er offentliggjort.")
 
-    public.goto(f"{app_url}/strategies/2030/progress/")
-    late = public.locator("#late tbody tr", has_text="Trial Nation")
+    visitor.goto(f"{app_url}/strategies/2030/progress/")
+    late = visitor.locator("#late tbody tr", has_text="Trial Nation")
     expect(late).to_contain_text(f"milepæl “Ny aftale med regionerne” skulle være nået {due.day}.")
-    assert chart_traces(public, "chart-status")
-    assert axe_violations(public) == []
+    assert chart_traces(visitor, "chart-status")
+    assert axe_violations(visitor) == []
 
 
 def test_staff_enter_an_export_figure_that_the_targets_chart_draws(page, app_url, django_user_model, axe_violations):
