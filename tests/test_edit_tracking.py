@@ -180,6 +180,10 @@ class TestBadInput:
             ({"status": "started", "as_of": "2023-12-31", "text": "x"}, "før strategiens start"),
             ({"status": "started", "as_of": "2025-01-01", "text": "x" * 501}, "højst have 500 tegn"),
             ({"status": "started", "as_of": "2025-01-01", "text": "Bel\x07l"}, "usynligt kontroltegn"),
+            (
+                {"milestones-0-title": "Aft\x07ale", "milestones-0-planned": "2026-03-01"},
+                "Milepælens titel indeholder et usynligt kontroltegn",
+            ),
             ({"status": "started", "as_of": "2025-01-01", "text": "x", "reason": ""}, "Dette felt er påkrævet"),
             (
                 {
