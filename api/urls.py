@@ -17,5 +17,7 @@ urlpatterns = [
     path("comparison/", views.comparison, name="api_comparison"),
     path("fiscal-data-package.zip", views.fiscal_data_package, name="api_fiscal_data_package"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # Status, milestones, targets, indicators and measured values (the tracking app).
+    path("", include("tracking.api_urls")),
     path("", include(router.urls)),
 ]

@@ -27,6 +27,7 @@ from budgets.numbers import parse_amount
 from initiatives.models import Chapter, Initiative, InitiativeLink, LinkRelation, Strategy, Theme
 from publication.models import DatePrecision
 from publication.services import publish_as_published
+from tracking.fixtures import load_targets
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 # Any number, so two `make run` started at once cannot both seed.
@@ -48,6 +49,7 @@ class SeedResult:
     lines: int = 0
     allocations: int = 0
     links: int = 0
+    targets: int = 0
     skipped: bool = False
 
 
@@ -70,6 +72,7 @@ def seed_strategies(directory: Path = FIXTURES_DIR) -> SeedResult:
             published[strategy] = when
             _load_table(strategy, directory / f"strategy-{strategy.slug}.csv", result)
         _load_lineage(directory / "lineage.csv", result)
+        result.targets = load_targets(directory)
         # The fixtures are the figures as published: keep them as the baseline every later edit is held against,
         # and as each strategy's version 1, which is what the public sees until an approver publishes another.
         freeze_baseline(PUBLISHED_NAME, kind=BaselineKind.PUBLISHED)

@@ -487,11 +487,15 @@ def _finish(workbook, title: str, subject: str, edition: Edition) -> bytes:
 
 
 def strategy_workbook(strategy, edition: Edition) -> bytes:
-    """The strategy's budget sheet, its flat data and its notes, as an .xlsx file."""
+    """The strategy's budget sheet, its flat data, its notes and its initiatives' status, as an .xlsx file."""
     workbook = Workbook(write_only=True)
     write_budget_sheet(workbook, strategy, edition)
     write_data_sheet(workbook, edition.cells_of(strategy), f"Data{strategy.slug}")
     write_notes_sheet(workbook, [strategy], edition)
+    # Imported here: the tracking app writes its sheet with this module's helpers.
+    from tracking.workbooks import write_status_sheet
+
+    write_status_sheet(workbook, strategy, edition)
     return _finish(workbook, f"{strategy.title} – {_('budget')}", strategy.slug, edition)
 
 

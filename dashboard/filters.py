@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from budgets.models import BudgetLine, CellKind
 from dashboard import widgets
 from initiatives.models import Chapter, Initiative, Strategy, Theme
+from tracking import progress
+from tracking.models import Authority, Status
 
 
 class Funding:
@@ -17,6 +19,9 @@ class Funding:
         (FINANCED, _("financed elsewhere")),
         (UNKNOWN, _("amount unknown")),
     ]
+
+
+NO_STATUS = "none"  # the search's word for an initiative with no status yet
 
 
 class YearRangeForm(forms.Form):
@@ -54,11 +59,25 @@ class InitiativeFilter(django_filters.FilterSet):
     funding = django_filters.ChoiceFilter(
         label=_("Funding"), choices=Funding.choices, method="filter_nothing", empty_label=_("Any")
     )
+    # The status the pages show (late where a milestone is overdue), of the reader's edition (tracking.progress).
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[*Status.choices, (NO_STATUS, progress.NO_STATUS_LABEL)],
+        method="filter_status",
+        empty_label=_("Any"),
+    )
+    authority = django_filters.ModelChoiceFilter(
+        label=_("Responsible authority"),
+        queryset=Authority.objects.all(),
+        method="filter_authority",
+        empty_label=_("Any"),
+        widget=widgets.Select,
+    )
 
     class Meta:
         model = Initiative
         form = YearRangeForm
-        fields = ["q", "strategy", "chapter", "theme", "year_from", "year_to", "funding"]
+        fields = ["q", "strategy", "chapter", "theme", "year_from", "year_to", "funding", "status", "authority"]
 
     def __init__(self, data, *, queryset, edition, **kwargs):
         """``edition`` (publication.editions): whose figures the sums and choices are of."""
@@ -71,6 +90,12 @@ class InitiativeFilter(django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         lines = BudgetLine.objects.filter(initiatives=OuterRef("pk"), title__icontains=value)
         return queryset.filter(Q(title__icontains=value) | Q(number=value) | Exists(lines))
+
+    def filter_status(self, queryset, name, value):
+        return progress.filter_by_status(queryset, self.edition, progress.NO_STATUS if value == NO_STATUS else value)
+
+    def filter_authority(self, queryset, name, value):
+        return progress.filter_by_authority(queryset, self.edition, value)
 
     def filter_nothing(self, queryset, name, value):
         # Years and funding shape the sums below, in filter_queryset, where they are applied together.

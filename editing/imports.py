@@ -263,25 +263,26 @@ class _Cell:
     comment: str | None
 
 
-def _too_long(reference: str) -> WorkbookError:
+def _too_long(reference: str, sheet: str) -> WorkbookError:
     return WorkbookError(
         _("Cell %(cell)s of “%(sheet)s” holds more than %(length)d characters; no cell of a budget does.")
-        % {"cell": reference, "sheet": BUDGET_SHEET, "length": MAX_TEXT}
+        % {"cell": reference, "sheet": sheet, "length": MAX_TEXT}
     )
 
 
-def _budget_rows(package: _Package, limits: Limits) -> dict[int, dict[int, _Cell]]:
-    """Row number → column → cell of the budget sheet, refused at the first row or column past the limits."""
+def sheet_rows(package: _Package, limits: Limits, sheet: str = BUDGET_SHEET) -> dict[int, dict[int, _Cell]]:
+    """Row number → column → cell of the sheet (the budget's, or the status report's), refused at the first row
+    or column past the limits."""
     workbook, sheets = package.sheets()
-    if BUDGET_SHEET not in sheets:
+    if sheet not in sheets:
         raise WorkbookError(
             _("The workbook has no sheet named “%(sheet)s”; it has %(sheets)s.")
-            % {"sheet": BUDGET_SHEET, "sheets": ", ".join(str(name)[:100] for name in sheets)}
+            % {"sheet": sheet, "sheets": ", ".join(str(name)[:100] for name in sheets)}
         )
-    part = sheets[BUDGET_SHEET]
+    part = sheets[sheet]
     outside = WorkbookError(
         _("“%(sheet)s” reaches past row %(rows)d or column %(column)s, more than this strategy's budget needs.")
-        % {"sheet": BUDGET_SHEET, "rows": limits.rows, "column": get_column_letter(limits.columns)}
+        % {"sheet": sheet, "rows": limits.rows, "column": get_column_letter(limits.columns)}
     )
     strings, comments = package.shared_strings(workbook), package.comments(part)
     rows = {}
@@ -302,7 +303,7 @@ def _budget_rows(package: _Package, limits: Limits) -> dict[int, dict[int, _Cell
                 if cell["column"] > limits.columns:
                     raise outside
                 if isinstance(cell["value"], str) and len(cell["value"]) > MAX_TEXT:
-                    raise _too_long(reference)
+                    raise _too_long(reference, sheet)
                 row[cell["column"]] = _Cell(cell["value"], cell["formula"], comments.get(reference))
     return rows
 
@@ -342,16 +343,21 @@ def _text(value, length: int = 100) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def read_workbook(strategy, content: bytes) -> Preview:
-    """Every cell of the uploaded budget sheet that differs from the database, and every problem, by cell."""
-    limits = Limits.of(strategy)
+def read_sheet(content: bytes, limits: Limits, sheet: str = BUDGET_SHEET) -> dict[int, dict[int, _Cell]]:
+    """The cells of one sheet of an uploaded workbook, read within ``limits``; a WorkbookError for any file that
+    cannot be read so."""
     try:
         with check_archive(content) as archive:
-            rows = _budget_rows(_Package(archive, limits), limits)
+            return sheet_rows(_Package(archive, limits), limits, sheet)
     except WorkbookError:
         raise
     except Exception as error:  # openpyxl, defusedxml and zipfile raise many kinds; each means the same to the user
         raise WorkbookError(_("The workbook could not be read: %(error)s") % {"error": type(error).__name__}) from None
+
+
+def read_workbook(strategy, content: bytes) -> Preview:
+    """Every cell of the uploaded budget sheet that differs from the database, and every problem, by cell."""
+    rows = read_sheet(content, Limits.of(strategy))
     years = list(strategy.years)
     expected = header(years)
     heading = rows.get(HEADER_ROW, {})

@@ -13,6 +13,8 @@ EDITOR_PERMISSIONS = [
     ("initiatives", "initiative", ["add", "change", "view"]),
     ("initiatives", "chapter", ["add", "change", "view"]),
     ("initiatives", "initiativelink", ["add", "change", "delete", "view"]),
+    # The list of responsible authorities the tracking page offers (tracking.models.Authority).
+    ("tracking", "authority", ["add", "change", "view"]),
 ]
 APPROVER_PERMISSIONS = [
     ("publication", "publication", ["add", "view"]),
@@ -63,3 +65,13 @@ def ensure_roles(apps) -> dict:
         group.permissions.set(permissions(spec))
         groups[name] = group
     return groups
+
+
+def complete_roles(apps, schema_editor) -> None:
+    """A migration's step that completes the groups with the permissions of the models made so far."""
+    # Historical app configs have no models module, which create_permissions needs to see their models.
+    for config in apps.get_app_configs():
+        config.models_module = True
+    ensure_roles(apps)
+    for config in apps.get_app_configs():
+        config.models_module = None

@@ -49,17 +49,22 @@ class GridError(Exception):
         super().__init__("; ".join([*self.page, *self.cells.values()]))
 
 
+def reason_problems(reason: str) -> list[str]:
+    """What is wrong with the reason of a save, which every save records: the grid's, an import's, the tracking's."""
+    if not reason.strip():
+        return [_("Say briefly why you make this change.")]
+    if len(reason) > REASON_LENGTH:
+        return [_("The reason may be at most %(length)d characters.") % {"length": REASON_LENGTH}]
+    if has_control_characters(reason):
+        return [_("The reason holds an invisible control character; type it again.")]
+    return []
+
+
 def validate(strategy, edits: list[CellEdit], reason: str) -> None:
     """The rules of a save, whichever way its cells came (typed, pasted, imported, put back from the history or
     edited in the admin): a reason, cells of the strategy's own lines inside its period, and cells that keep the
     rules of budgets.cells.checked_cell. GridError names every problem; nothing is saved."""
-    cells, page = {}, []
-    if not reason.strip():
-        page.append(_("Say briefly why you make this change."))
-    elif len(reason) > REASON_LENGTH:
-        page.append(_("The reason may be at most %(length)d characters.") % {"length": REASON_LENGTH})
-    elif has_control_characters(reason):
-        page.append(_("The reason holds an invisible control character; type it again."))
+    cells, page = {}, reason_problems(reason)
     lines = set(BudgetLine.objects.for_strategy(strategy).values_list("pk", flat=True))
     for edit in edits:
         key = (edit.line_id, edit.year)

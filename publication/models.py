@@ -43,6 +43,31 @@ def _refuse(message: str) -> str:
     return f"RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', MESSAGE = '{message}';"
 
 
+def kept_with_its_version(name: str, never_changes: str, never_deleted: str) -> list[Trigger]:
+    """The triggers of rows written once with a version (a ``publication`` column): never updated, and deleted only
+    while their version is scheduled, which cancelling it takes back. Other apps publish their rows with them."""
+    deleted_only_before_its_time = f"""
+                IF EXISTS (
+                    SELECT 1 FROM publication_publication published
+                    WHERE published.id = OLD.publication_id AND published.published_at <= now()
+                ) THEN
+                    {_refuse(never_deleted)}
+                END IF;
+                RETURN OLD;
+                """
+    return [
+        Trigger(
+            name=f"{name}_never_updated", when=Before, operation=Update, func=_refuse(never_changes) + " RETURN NULL;"
+        ),
+        Trigger(
+            name=f"{name}_deleted_only_before_its_time",
+            when=Before,
+            operation=Delete,
+            func=deleted_only_before_its_time,
+        ),
+    ]
+
+
 class DatePrecision(models.TextChoices):
     """How much of a publication's date is known: the shipped strategies give a month or a year, not a day."""
 
@@ -332,28 +357,9 @@ class PublishedYearSum(SumsPerChapterThemeAndYear):
                 name="published_year_sum_one_per_group",
             ),
         ]
-        triggers = [
-            Trigger(
-                name="published_year_sum_never_updated",
-                when=Before,
-                operation=Update,
-                func=_refuse("Published sums never change.") + " RETURN NULL;",
-            ),
-            Trigger(
-                name="published_year_sum_deleted_only_before_its_time",
-                when=Before,
-                operation=Delete,
-                func=f"""
-                IF EXISTS (
-                    SELECT 1 FROM publication_publication published
-                    WHERE published.id = OLD.publication_id AND published.published_at <= now()
-                ) THEN
-                    {_refuse("Published sums are never deleted.")}
-                END IF;
-                RETURN OLD;
-                """,
-            ),
-        ]
+        triggers = kept_with_its_version(
+            "published_year_sum", "Published sums never change.", "Published sums are never deleted."
+        )
 
     def __str__(self):
         return f"{self.publication} {self.chapter_id} {self.theme} {self.year}: {self.amount}"

@@ -3,6 +3,7 @@
 Called alike by the publish page, `manage.py publish`, the fixture loader and tests.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from budgets.text import has_control_characters
 from initiatives.models import Strategy
 from publication.models import NOTE_LENGTH, Publication
 from publication.permissions import can_publish
+from tracking import publishing as tracking
 
 LONGEST_SCHEDULE = timedelta(days=365)
 
@@ -92,6 +94,7 @@ class Review:
     changes: list[CellChange]
     digest: str  # what the approver saw, so a publication of anything else is refused
     audit_position: int  # the newest audit event when the review was made
+    tracking: list = field(default_factory=list)  # status, authority and milestones changed (tracking.publishing)
 
     @property
     def token(self) -> str:
@@ -100,7 +103,12 @@ class Review:
 
     @property
     def changed_by(self) -> set:
-        return {(edit.user_id, edit.username) for change in self.changes for edit in change.edits}
+        changes = [*self.changes, *self.tracking]
+        return {(edit.user_id, edit.username) for change in changes for edit in change.edits}
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes and not self.tracking
 
 
 # The cells of the draft that differ from their strategy's newest version, one row per cell: the draft's values
@@ -175,6 +183,16 @@ def _counts_and_digests(changes: str, parameters: list) -> dict[int, tuple[int, 
         return {strategy: (count, digest) for strategy, count, digest in cursor.fetchall()}
 
 
+def _digest(cells: str, tracked: list) -> str:
+    """The review's fingerprint: the cells' (from the database), then the changes of the tracking's."""
+    if not tracked:
+        return cells
+    digest = hashlib.sha256(cells.encode())
+    for change in tracking.fingerprint(tracked):
+        digest.update(change.encode())
+    return digest.hexdigest()[:32]
+
+
 def _audit_position() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(pgh_id), 0) FROM budgets_allocationevent")
@@ -238,7 +256,7 @@ def newest_version(strategy) -> Publication | None:
     return Publication.objects.for_strategy(strategy).order_by("-number").select_related("approved_by").first()
 
 
-def _review(strategy, base: Publication | None, rows, audit_position: int, digest: str) -> Review:
+def _review(strategy, base: Publication | None, rows, audit_position: int, digest: str, tracked: list) -> Review:
     lines = {
         line.pk: line
         for line in BudgetLine.objects.filter(pk__in={row.line_id for row in rows}).prefetch_related("initiatives")
@@ -251,16 +269,18 @@ def _review(strategy, base: Publication | None, rows, audit_position: int, diges
         CellChange(lines[row.line_id], row.year, row.old, row.new, edits[(row.line_id, row.year)]) for row in rows
     ]
     changes.sort(key=lambda change: (change.line.position, change.year))
-    return Review(strategy, base, changes, digest, audit_position)
+    return Review(strategy, base, changes, digest, audit_position, tracked)
 
 
 def review(strategy) -> Review:
     """Every cell of the draft that differs from the newest version, with who changed it, when and why."""
     with transaction.atomic():
         audit_position = _audit_position()
+        base = newest_version(strategy)
         rows = _differences(strategy)
         _count, digest = _counts_and_digests(f"({_DIFFERENCES}) changes", [[strategy.pk]] * 2).get(strategy.pk, (0, ""))
-        return _review(strategy, newest_version(strategy), rows, audit_position, digest)
+        tracked = tracking.differences(strategy, base)
+        return _review(strategy, base, rows, audit_position, _digest(digest, tracked), tracked)
 
 
 def unpublished_changes(strategy) -> int:
@@ -335,13 +355,15 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
             )
         audit_position = _audit_position()
         changed, digest = _snapshot([strategy]).get(strategy.pk, (0, ""))
+        tracked = tracking.differences(strategy, base)
+        digest = _digest(digest, tracked)
         if reviewed is not None:
             seen, _at, position = reviewed.partition("@")
             if seen != f"{base.number if base else 0}:{digest}":
                 since = int(position) if position.isdecimal() else audit_position
-                current = _review(strategy, base, _snapshot_rows(), audit_position, digest)
+                current = _review(strategy, base, _snapshot_rows(), audit_position, digest, tracked)
                 raise StaleReview(current, _edits(strategy, since))
-        if not changed:
+        if not changed and not tracked:
             raise PublishError(_("The draft holds no change since the newest version; there is nothing to publish."))
         own = _changed_by(user, strategy, base)
         if own:
@@ -355,6 +377,21 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
                     len(own),
                 )
                 % {"count": len(own), "cells": ", ".join(f"{titles[line_id]} {year}" for line_id, year in own[:5])}
+            )
+        own_tracked = [change for change in tracked if change.made_by(user)]
+        if own_tracked:
+            raise PermissionDenied(
+                ngettext(
+                    "You made %(count)d of the changes of status, authority or milestones yourself (%(changes)s); "
+                    "another approver must publish them.",
+                    "You made %(count)d of the changes of status, authority or milestones yourself (%(changes)s); "
+                    "another approver must publish them.",
+                    len(own_tracked),
+                )
+                % {
+                    "count": len(own_tracked),
+                    "changes": ", ".join(f"{change.initiative.number} {change.what}" for change in own_tracked[:5]),
+                }
             )
         publication = Publication.objects.create(
             strategy=strategy,
@@ -414,6 +451,8 @@ def _write_versions(publications: list[Publication]) -> None:
             """,
             [ids],
         )
+    # Each version holds its strategy's status, authority and milestones as they stand too.
+    tracking.write(publications)
 
 
 def publish_as_published(strategies, published_at: datetime, precision: str, note: str) -> list[Publication]:

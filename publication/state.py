@@ -9,7 +9,7 @@ reads them from the database once per generation and keeps them.
 """
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from django.db.models import F
 from django.utils import timezone
@@ -40,16 +40,20 @@ def _passed(now: datetime) -> list[datetime]:
 
 
 def public_state() -> str:
-    """A value that changes whenever what the public sees changes."""
+    """A value that changes whenever what the public sees changes, and at midnight: an initiative whose milestone
+    is not reached shows as late from the day after it was planned (tracking.progress), with no write at all."""
     current = generation()
     now = timezone.now()
-    return f"{current}.{sum(1 for moment in _embargoes(current) if moment <= now)}"
+    return f"{current}.{sum(1 for moment in _embargoes(current) if moment <= now)}.{timezone.localdate(now):%Y%m%d}"
 
 
 def public_changed_at() -> datetime:
-    """When what the public sees last changed, to the second: the last change, or an embargo that ended since."""
-    changed = changed_at()
-    passed = _passed(timezone.now())
+    """When what the public sees last changed, to the second: the last change, an embargo that ended since, or the
+    last midnight (from which a milestone may be overdue)."""
+    now = timezone.now()
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min)).astimezone(UTC)
+    changed = max(changed_at(), midnight)
+    passed = _passed(now)
     if passed and passed[-1] > changed:
         return passed[-1].astimezone(UTC).replace(microsecond=0)
     return changed

@@ -49,6 +49,7 @@ def _review_page(request, strategy, review, *, status=200, errors=(), stale_edit
         for change in review.changes
         if any(edit.user_id == request.user.pk or edit.username == request.user.get_username() for edit in change.edits)
     ]
+    own_tracking = [change for change in review.tracking if change.made_by(request.user)]
     return render(
         request,
         "publication/publish.html",
@@ -57,6 +58,7 @@ def _review_page(request, strategy, review, *, status=200, errors=(), stale_edit
             "review": review,
             "shown": review.changes[:REVIEW_ROWS_SHOWN],
             "own": own,
+            "own_tracking": own_tracking,
             "years": [
                 {"year": year, "published": old, "draft": new, "frame": frame, "left": left}
                 for year, old, new, frame, left in zip(

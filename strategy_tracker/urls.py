@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     ),
     path("", include("editing.urls")),
     path("", include("publication.urls")),
+    path("", include("tracking.urls")),
     path("", include("dashboard.urls")),
     prefix_default_language=False,
 )

@@ -126,4 +126,8 @@ def forget_publications() -> None:
     """Empty the published versions, which no DELETE may touch (the database refuses): tests that empty the whole
     database start from nothing."""
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE publication_publishedyearsum, publication_publishedcell, publication_publication")
+        cursor.execute(
+            "TRUNCATE publication_publishedyearsum, publication_publishedcell, tracking_publishedstatusupdate, "
+            "tracking_publishedmilestone, tracking_publishedresponsibility, tracking_publishedtracking, "
+            "publication_publication"
+        )

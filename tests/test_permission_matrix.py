@@ -31,6 +31,8 @@ from editing.models import StrategyEditor
 from editing.roles import ADMINISTRATOR_GROUP, EDITOR_GROUP, ensure_roles
 from editing.services import CellEdit, grant_approver, grant_editor, save_grid
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+from tracking import urls as tracking_urls
+from tracking.models import Authority
 
 ROLES = ("anonymous", "viewer", "other_editor", "editor", "approver", "administrator", "superuser")
 STAFF = ("other_editor", "editor", "approver", "administrator", "superuser")
@@ -157,6 +159,23 @@ RULES = {
     # Reverting shows the cells it puts back and asks why; a POST without a reason changes nothing.
     "revert_save": editing(OK, BAD),
     "revert_change": editing(OK, BAD),
+    # Progress and targets, public. The 2021 strategy sets no targets, so its target pages are not found.
+    "progress": READ_ONLY,
+    "targets": everyone(NOT_FOUND, NOT_ALLOWED),
+    "target_detail": everyone(NOT_FOUND, NOT_ALLOWED),
+    # The tracking's staff pages: only the strategy's editors. A POST without a reason (or a file) is a 400; the
+    # measured values are of a target, which 2021 has none of.
+    "tracking": editing(OK, NOT_ALLOWED, anonymous_post=NOT_ALLOWED, refused_post=NOT_ALLOWED),
+    "edit_tracking": editing(OK, BAD),
+    "import_status": editing(OK, BAD),
+    "status_template": editing(OK, NOT_ALLOWED, anonymous_post=NOT_ALLOWED, refused_post=NOT_ALLOWED),
+    "measurements": editing(NOT_FOUND, NOT_FOUND),
+    # The tracking's open data, as JSON and CSV.
+    **{
+        f"api_{resource}{suffix}": READ_ONLY
+        for resource in ("progress", "status_updates", "milestones", "targets", "indicators", "measurements")
+        for suffix in ("", "_csv")
+    },
 }
 
 
@@ -192,6 +211,8 @@ ADMIN_MODELS = {
     "budgets.footnote": Admin(),
     "budgets.publishedtotal": Admin(),
     "editing.strategyeditor": Admin(administrator="vacd"),
+    # The list of responsible authorities that editors keep.
+    "tracking.authority": Admin("vac", "vac"),
 }
 
 
@@ -307,7 +328,9 @@ def url_patterns(patterns=None, prefix="", namespace=None):
 
 
 PATTERNS = {key: (route, pattern) for key, route, pattern in url_patterns()}
-EDITING_PAGES = {pattern.name for pattern in editing_urls.urlpatterns}
+EDITING_PAGES = {pattern.name for pattern in editing_urls.urlpatterns} | {
+    pattern.name for pattern in tracking_urls.urlpatterns if pattern.callback.__module__ == "tracking.staff"
+}
 
 
 # The pages of the editing app and the admin, as the URL conf names them.
@@ -372,6 +395,7 @@ def world(django_db_setup, django_db_blocker):
             "budgets.footnote": Footnote.objects.first(),
             "budgets.publishedtotal": PublishedTotal.objects.filter(strategy=strategy).first(),
             "editing.strategyeditor": StrategyEditor.objects.get(user=users["editor"]),
+            "tracking.authority": Authority.objects.create(name="Lægemiddelstyrelsen"),
         }
         assert all(samples.values()), [label for label, sample in samples.items() if sample is None]
         sessions = {}
@@ -421,7 +445,7 @@ def _model_of(key, pattern):
         and "pk" in pattern.pattern.regex.groupindex
     ):
         return viewset.queryset.model
-    if key in ("initiative_detail",):
+    if key in ("initiative_detail", "edit_tracking"):
         return Initiative
     for model in admin.site._registry:
         app_label, model_name = model._meta.app_label, model._meta.model_name

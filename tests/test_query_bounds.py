@@ -1,15 +1,21 @@
 """Every page, and a save of the grid, runs the same number of queries however much data there is."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from budgets.cells import format_cell
 from budgets.models import Allocation
 from budgets.synthetic import generate_data
 from initiatives.models import Initiative, InitiativeLink, Strategy
+from publication.models import DatePrecision
+from publication.services import publish_as_published
 from tests.scale import ten_times_the_fixtures
+from tracking.models import Authority, Indicator, Measurement, Milestone, Responsibility, StatusUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +69,38 @@ class TestQueryBounds:
         assert after == before
         for url in urls:
             with django_assert_max_num_queries(BOUND):
+                client.get(url)
+
+
+# The tracking's pages read the strategy's budget table as its own page does, and beside it the version's status
+# updates, milestones and responsibilities and the strategy's targets; a target's page its indicators and their
+# measured values too.
+TRACKING_PAGES = {"/strategies/2030/progress/": 15, "/strategies/2030/targets/": 5, "/strategies/2030/targets/2/": 18}
+
+
+def track_every_initiative() -> None:
+    """A status, an overdue milestone and an authority for every initiative, a value for every indicator; published."""
+    authority = Authority.objects.create(name="Erhvervsministeriet")
+    for initiative in Initiative.objects.all():
+        StatusUpdate.objects.create(initiative=initiative, status="started", as_of=date(2025, 1, 1), text="I gang.")
+        Milestone.objects.create(initiative=initiative, title="Aftale", planned=date(2025, 6, 1))
+        Responsibility.objects.create(initiative=initiative, authority=authority)
+    for indicator in Indicator.objects.all():
+        Measurement.objects.create(indicator=indicator, measured_on=date(2024, 1, 1), value=1, source="Test")
+    publish_as_published(Strategy.objects.all(), timezone.now(), DatePrecision.DAY, "Test")
+
+
+class TestTrackingQueryBounds:
+    def test_it_runs_as_many_queries_however_much_is_tracked(self, client, settings, django_assert_max_num_queries):
+        settings.PAGE_CACHE = False
+        before = {url: count_queries(client, url) for url in TRACKING_PAGES}
+        ten_times_the_fixtures()
+        track_every_initiative()
+        after = {url: count_queries(client, url) for url in TRACKING_PAGES}
+
+        assert after == before
+        for url, bound in TRACKING_PAGES.items():
+            with django_assert_max_num_queries(bound):
                 client.get(url)
 
 

@@ -8,6 +8,7 @@ from budgets.models import Allocation, Baseline, BudgetLine, Footnote, FrameAmou
 from budgets.services import FIXTURES_DIR, seed_strategies
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
 from tests.helpers import change_cell, forget_publications
+from tracking.models import Indicator, Measurement, Target, Vision
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,10 @@ pytestmark = pytest.mark.django_db
 def empty_the_database():
     forget_publications()
     for model in (
+        Measurement,
+        Indicator,
+        Target,
+        Vision,
         Baseline,
         InitiativeLink,
         Allocation,

@@ -42,7 +42,8 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 60
         try:
             if requests.get(url, timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        # Not up yet, or a worker still starting on a busy machine: ask again until the deadline.
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout} s:\n{log.read_text()[-4000:]}")

@@ -8,6 +8,7 @@ from budgets import workbooks
 from budgets.models import Allocation, CellKind
 from budgets.workbooks import BUDGET_SHEET, DATA_SHEET, NOTES_SHEET
 from initiatives.models import Initiative
+from tracking.workbooks import STATUS_SHEET
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ class TestStrategyExport:
         workbook = openpyxl.load_workbook(io.BytesIO(download(client)))
         sheet = workbook[BUDGET_SHEET]
 
-        assert workbook.sheetnames == [BUDGET_SHEET, DATA_SHEET, NOTES_SHEET]
+        assert workbook.sheetnames == [BUDGET_SHEET, DATA_SHEET, NOTES_SHEET, STATUS_SHEET]
         assert sheet.freeze_panes == "D4"
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.print_title_rows == "$3:$3"

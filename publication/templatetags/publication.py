@@ -12,6 +12,7 @@ from publication.editions import PUBLIC_VIEW, sees_drafts
 from publication.models import DatePrecision, Publication
 from publication.permissions import can_publish
 from publication.services import unpublished_changes
+from tracking.publishing import unpublished as unpublished_tracking
 
 register = template.Library()
 
@@ -57,6 +58,7 @@ def edition_banner(context):
         "edition": edition,
         "strategy": strategy,
         "unpublished": unpublished_changes(strategy) if strategy is not None and edition.is_draft else None,
+        "tracking_unpublished": unpublished_tracking(strategy) if strategy is not None and edition.is_draft else 0,
         "switch": _switch(request, public=edition.is_draft),
         "can_publish": strategy is not None and can_publish(request.user, strategy),
     }

@@ -1,5 +1,6 @@
 """A real Chromium driven by Playwright against pytest-django's live server."""
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,14 +44,27 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh context per test, so no cookie or language choice leaks from one test into the next."""
+@contextmanager
+def fresh_page(browser):
+    """A page in a context of its own, so no cookie or language choice leaks from one test into the next."""
     context = browser.new_context()
     # A missing element should fail the test in seconds, not after Playwright's default 30.
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def page(browser):
+    with fresh_page(browser) as page:
+        yield page
+
+
+@pytest.fixture
+def visitor(browser):
+    """A second page beside ``page``, of a visitor who never logged in."""
+    with fresh_page(browser) as page:
+        yield page
 
 
 @pytest.fixture
