@@ -1,27 +1,85 @@
 // Draws every chart whose figure the page hands over with json_script; no inline script, so a strict CSP holds.
+// Plotly (1 MB) is fetched only when the first chart comes near the screen, so the page is read before it loads.
 (function () {
   "use strict";
-  function draw(container) {
-    var source = document.getElementById(container.dataset.figure);
-    if (!source || !window.Plotly) {
-      return;
+  var script = document.currentScript;
+  var plotly = null;
+  var narrow = window.matchMedia("(max-width: 599.98px)");
+
+  function loadPlotly() {
+    if (!plotly) {
+      plotly = new Promise(function (resolve, reject) {
+        var element = document.createElement("script");
+        element.src = script.dataset.plotly;
+        element.onload = function () { resolve(window.Plotly); };
+        element.onerror = reject;
+        document.head.appendChild(element);
+      });
     }
+    return plotly;
+  }
+
+  // A legend below the plot grows with its entries: one a line on a phone, about three a line on a wider screen.
+  function fitted(layout, traces) {
+    var entries = traces.filter(function (trace) { return trace.showlegend !== false; }).length;
+    var perLine = narrow.matches ? 1 : 3;
+    var legend = Math.ceil(entries / perLine) * 22;
+    var base = layout.height || (narrow.matches ? 300 : 380);
+    var margin = Object.assign({}, layout.margin, { b: (layout.margin.b || 40) + legend + 8 });
+    return Object.assign({}, layout, { height: base + legend, margin: margin, autosize: true });
+  }
+
+  // On a phone a long name in the legend would run off the screen: it is cut there (the hover label keeps it whole).
+  function named(traces) {
+    var longest = narrow.matches ? 40 : 90;
+    return traces.map(function (trace) {
+      var name = trace.name || "";
+      return name.length > longest ? Object.assign({}, trace, { name: name.slice(0, longest - 1) + "\u2026" }) : trace;
+    });
+  }
+
+  function draw(container, Plotly) {
+    var source = document.getElementById(container.dataset.figure);
     var figure = JSON.parse(source.textContent);
+    var layout = fitted(figure.layout, figure.data);
+    container.style.height = layout.height + "px";
     var config = {
       responsive: true,
       displaylogo: false,
+      locale: document.documentElement.lang === "da" ? "da" : "en",
       toImageButtonOptions: { format: "png", filename: container.dataset.filename || container.id, scale: 2 },
-      // "Share chart" would upload the data to Plotly Cloud: not from a public ministry page, nor offline.
-      modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud"]
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
     };
-    window.Plotly.newPlot(container, figure.data, figure.layout, config);
+    container.textContent = "";
+    Plotly.newPlot(container, named(figure.data), layout, config);
   }
-  function drawAll() {
-    document.querySelectorAll("[data-figure]").forEach(draw);
+
+  function start() {
+    var charts = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
+    if (!charts.length) {
+      return;
+    }
+    var show = function (container) {
+      loadPlotly().then(function (Plotly) { draw(container, Plotly); });
+    };
+    if (!("IntersectionObserver" in window)) {
+      charts.forEach(show);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          show(entry.target);
+        }
+      });
+    }, { rootMargin: "200px 0px" });
+    charts.forEach(function (chart) { observer.observe(chart); });
   }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    drawAll();
+    start();
   }
 })();
