@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from api.views import index as api_index
 from dashboard import site
@@ -22,7 +23,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("robots.txt", site.robots_txt, name="robots_txt"),
     path("favicon.ico", site.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 # Danish at the plain URLs whatever the browser asks for; English under /en/, so a link keeps its language.
 urlpatterns += i18n_patterns(

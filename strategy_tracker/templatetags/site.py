@@ -111,12 +111,8 @@ def dkfds(field):
 
 @register.filter
 def is_choice_group(field) -> bool:
-    """Whether the field is a group of checkboxes or radio buttons, which a fieldset and legend name."""
-    return (
-        getattr(field.field.widget, "input_type", None) in ("checkbox", "radio")
-        and getattr(field.field.widget, "allow_multiple_selected", True) is not False
-        and hasattr(field.field, "choices")
-    )
+    """Whether the field is a group of checkboxes or radio buttons, which a fieldset and its legend name."""
+    return getattr(field.field.widget, "input_type", None) in ("checkbox", "radio") and hasattr(field.field, "choices")
 
 
 @register.filter
