@@ -31,9 +31,9 @@
     return Object.assign({}, layout, { height: base + legend, margin: margin, autosize: true });
   }
 
-  // On a phone a long name in the legend would run off the screen: it is cut there (the hover label keeps it whole).
-  function named(traces) {
-    var longest = narrow.matches ? 40 : 90;
+  // A name longer than the legend's line would run off the chart: it is cut to fit (the hover label keeps it whole).
+  function named(traces, width) {
+    var longest = Math.max(16, Math.floor((width - 60) / 7.5));
     return traces.map(function (trace) {
       var name = trace.name || "";
       return name.length > longest ? Object.assign({}, trace, { name: name.slice(0, longest - 1) + "\u2026" }) : trace;
@@ -53,7 +53,7 @@
       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
     };
     container.textContent = "";
-    Plotly.newPlot(container, named(figure.data), layout, config);
+    Plotly.newPlot(container, named(figure.data, container.clientWidth), layout, config);
   }
 
   function start() {
