@@ -16,6 +16,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from budgets.numbers import ZERO
+from initiatives.english import translated
 
 # Okabe and Ito's colour-blind-safe palette (without its yellow, too pale on white), then Plotly's "Safe" palette.
 PALETTE = [
@@ -122,7 +123,9 @@ def _section_key(section):
 
 
 def _section_name(section) -> str:
-    return plain(f"{section.chapter.number}. {section.chapter.title}" if section.chapter else _("Reserves"))
+    return plain(
+        f"{section.chapter.number}. {translated(section.chapter, 'title')}" if section.chapter else _("Reserves")
+    )
 
 
 def overview_chart(funding) -> dict:
@@ -142,7 +145,7 @@ def overview_chart(funding) -> dict:
             else:
                 known.append(allocated.amount)
                 unknown_frame.append(None)
-        name = plain(strategy.short_title)
+        name = plain(translated(strategy, "short_title"))
         if any(value is not None for value in known):
             traces.append(
                 bar(
@@ -242,7 +245,7 @@ def lines_chart(table) -> dict | None:
         if not mine:
             continue
         name = _section_name(section)
-        labels = [plain(f"{row.numbers} {row.line.title}".strip()) for _amount, row in mine]
+        labels = [plain(f"{row.numbers} {translated(row.line, 'title')}".strip()) for _amount, row in mine]
         traces.append(
             bar(
                 orientation="h",
@@ -254,7 +257,7 @@ def lines_chart(table) -> dict | None:
                 hovertemplate="%{customdata}<br>%{x:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
             )
         )
-    order = [short(plain(f"{row.numbers} {row.line.title}".strip())) for _amount, row, _section in rows]
+    order = [short(plain(f"{row.numbers} {translated(row.line, 'title')}".strip())) for _amount, row, _section in rows]
     return figure(
         traces,
         _layout(
@@ -277,7 +280,7 @@ def lineage_chart(chain) -> dict:
                     _number(figure_.amount) if figure_ is not None and figure_.is_complete else None
                     for figure_ in entry.figures.values()
                 ],
-                name=plain(f"{entry.initiative.strategy.short_title} {entry.initiative.number}".strip()),
+                name=plain(f"{translated(entry.initiative.strategy, 'short_title')} {entry.initiative.number}".strip()),
                 marker={"color": colour(entry.strategy_index)},
                 hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + "<extra>%{fullData.name}</extra>",
             )

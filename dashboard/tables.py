@@ -20,6 +20,7 @@ from django_tables2.utils import AttributeDict, OrderBy
 from budgets.display import amount_html, amount_html_formatter, amount_text, sort_key
 from budgets.numbers import amount_formatter
 from budgets.workbooks import FORMULA_TRIGGERS
+from initiatives.english import translated, translated_html
 from initiatives.models import Theme
 
 
@@ -145,7 +146,8 @@ def yearly_funding_table(funding) -> YearlyFundingTable:
             row[f"s{strategy.pk}"] = funding.figure(strategy, year)
         rows.append(row)
     strategy_columns = [
-        (f"s{strategy.pk}", AmountColumn(verbose_name=strategy.short_title)) for strategy in funding.strategies
+        (f"s{strategy.pk}", AmountColumn(verbose_name=translated(strategy, "short_title")))
+        for strategy in funding.strategies
     ]
     return YearlyFundingTable(rows, extra_columns=strategy_columns, sequence=("year", "...", "total", "frame"))
 
@@ -192,7 +194,7 @@ class BudgetTable(tables.Table):
                     parts.append("</tbody>")
                 chapter_key = record["chapter_key"]
                 parts.append(_chapter_head(record["section"], amount))
-            title = conditional_escape(record["title"])
+            title = translated_html(record["line"] or record["initiative"], "title")
             if record["initiative"] is not None:
                 title = format_html('<a href="{}">{}</a>', initiative_url(record["initiative"].pk), title)
             markers = "".join(
@@ -233,7 +235,7 @@ def _chapter_head(section, amount) -> str:
         '{}<tr class="chapter-heading"><th scope="rowgroup" colspan="2">{}. {}</th>{}<td class="number">{}</td></tr>',
         mark_safe(head),
         section.chapter.number,
-        section.chapter.title,
+        translated_html(section.chapter, "title"),
         mark_safe(amounts),
         amount(section.total) if section.rows else "",
     )
@@ -280,7 +282,7 @@ def budget_table(table, order_by=None) -> BudgetTable:
                     chapter_key,
                     section,
                     row.numbers,
-                    row.line.title,
+                    translated(row.line, "title"),
                     row.cells,
                     row.total,
                     row.line,
@@ -294,7 +296,7 @@ def budget_table(table, order_by=None) -> BudgetTable:
                     chapter_key,
                     section,
                     initiative.number,
-                    initiative.title,
+                    translated(initiative, "title"),
                     [None] * len(years),
                     None,
                     None,
@@ -327,7 +329,7 @@ def _keep_chapters_in_order(table: BudgetTable) -> None:
 class InitiativeTable(tables.Table):
     strategy = tables.Column(verbose_name=gettext_lazy("Strategy"), accessor="chapter__strategy__short_title")
     number = tables.Column(verbose_name=gettext_lazy("No."), attrs={"td": {"class": "number-col"}}, default="")
-    title = tables.Column(verbose_name=gettext_lazy("Initiative"), linkify=True)
+    title = tables.Column(verbose_name=gettext_lazy("Initiative"))
     chapter = tables.Column(verbose_name=gettext_lazy("Chapter"), accessor="chapter__title")
     theme = tables.Column(verbose_name=gettext_lazy("Theme"))
     amount = AmountColumn(verbose_name=gettext_lazy("Amount in the years chosen"))
@@ -337,6 +339,24 @@ class InitiativeTable(tables.Table):
         attrs = {"class": "budget", "id": "initiatives"}
         template_name = "dashboard/table.html"
         order_by = ()
+
+    def render_strategy(self, record):
+        return translated_html(record.chapter.strategy, "short_title")
+
+    def render_title(self, record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), translated_html(record, "title"))
+
+    def render_chapter(self, record):
+        return translated_html(record.chapter, "title")
+
+    def value_strategy(self, record):
+        return translated(record.chapter.strategy, "short_title")
+
+    def value_title(self, record):
+        return translated(record, "title")
+
+    def value_chapter(self, record):
+        return translated(record.chapter, "title")
 
     def render_status(self, record):
         parts = []
@@ -365,10 +385,10 @@ class InitiativeTable(tables.Table):
         themes = {value: str(label) for value, label in Theme.choices}  # get_theme_display translates all per call
         for initiative in self.data.data.iterator(chunk_size=2000):
             values = {
-                "strategy": initiative.chapter.strategy.short_title,
+                "strategy": translated(initiative.chapter.strategy, "short_title"),
                 "number": initiative.number,
-                "title": initiative.title,
-                "chapter": initiative.chapter.title,
+                "title": translated(initiative, "title"),
+                "chapter": translated(initiative.chapter, "title"),
                 "theme": themes.get(initiative.theme, initiative.theme),
                 "amount": "" if initiative.amount is None else amount_text(initiative.amount),
                 "status": self.render_status(initiative),

@@ -73,7 +73,7 @@ class RadioSelect(_Options, forms.RadioSelect):
 def _option(option: dict, css: str) -> str:
     """An input and its label after it (DKFDS draws the box in the label)."""
     value = "" if option["value"] is None else f' value="{conditional_escape(str(option["value"]))}"'
-    attrs = _attrs({"class": css, **option["attrs"]})
+    attrs = _attrs({**option["attrs"], "class": css})
     field = f'<input type="{option["type"]}" name="{conditional_escape(option["name"])}"{value}{attrs}>'
     label_for = option["attrs"].get("id")
     target = f' for="{conditional_escape(label_for)}"' if label_for else ""

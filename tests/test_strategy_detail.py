@@ -105,7 +105,7 @@ class TestStrategyDetail:
         english = page(client, "2021", language="en").content.decode()
 
         assert '<a href="/en/strategies/2021/" lang="en" hreflang="en">English</a>' in danish
-        assert '<a href="/strategies/2021/" lang="da" hreflang="da">dansk</a>' in english
+        assert '<a href="/strategies/2021/" lang="da" hreflang="da">Dansk</a>' in english
 
     def test_it_answers_404_for_a_strategy_that_does_not_exist(self, client):
         assert page(client, "1999").status_code == 404
@@ -136,12 +136,15 @@ class TestStrategyDetail:
             "9.0",
         ] in lines
 
-    def test_it_draws_the_chapter_chart_and_the_sunburst_from_the_same_figures(self, client):
+    def test_it_draws_the_chapter_chart_and_the_lines_from_the_same_figures_in_the_same_colours(self, client):
         response = page(client, "2021")
 
         chapters = response.context["chapter_chart"]["data"]
         assert [trace["y"] for trace in chapters][0] == [16.6, 22.1, 22.2]
         assert chapters[-1]["name"] == "Reserver"
-        sunburst = response.context["sunburst"]["data"][0]
-        assert sunburst["values"][0] == 270.8
+        lines = response.context["lines_chart"]["data"]
+        assert sum(sum(trace["x"]) for trace in lines) == pytest.approx(270.8)
+        assert {trace["name"]: trace["marker"]["color"] for trace in lines} == {
+            trace["name"]: trace["marker"]["color"] for trace in chapters
+        }
         assert 'data-figure="chart-chapters-data"' in response.content.decode()
