@@ -179,7 +179,10 @@ class PublishedCellQuerySet(AllocationQuerySet):
 class PublishedCell(models.Model):
     """A cell of the budget table as published, from one version until the version that replaced it."""
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="+", verbose_name=_("strategy"))
+    # No index of its own: the indexes below begin with it.
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="+", verbose_name=_("strategy"), db_index=False
+    )
     line = models.ForeignKey(
         BudgetLine, on_delete=models.PROTECT, related_name="published_cells", verbose_name=_("budget line")
     )
@@ -200,11 +203,16 @@ class PublishedCell(models.Model):
     class Meta:
         verbose_name = _("published cell")
         verbose_name_plural = _("published cells")
+        # Few indexes, on purpose: publishing closes and writes tens of thousands of rows, each entry in each index.
+        # One row per cell and version follows from these rules with the triggers below: only the newest version
+        # adds rows, at most one row of a cell stands, and a row is closed by a later version than its first.
         constraints = [
+            # Also every public page's index: the cells of a strategy's newest version (PublishedCell.objects.standing).
             models.UniqueConstraint(
-                fields=["line", "year"], condition=Q(valid_until__isnull=True), name="published_cell_one_standing"
+                fields=["strategy", "line", "year"],
+                condition=Q(valid_until__isnull=True),
+                name="published_cell_one_standing",
             ),
-            models.UniqueConstraint(fields=["line", "year", "valid_from"], name="published_cell_one_per_version"),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
                 name="published_cell_span_in_order",
@@ -218,11 +226,9 @@ class PublishedCell(models.Model):
             ),
         ]
         indexes = [
-            # Every public page: the cells of a strategy's newest version (PublishedCell.objects.standing).
-            models.Index(fields=["strategy", "line"], condition=Q(valid_until__isnull=True), name="pcell_standing_idx"),
-            # A version's changes (the versions page) and the rows a cancelled publication takes back.
+            # An earlier version (?version=N), a version's changes (the versions page), the rows a cancelled
+            # publication takes back: all of one strategy's rows, narrowed by the version they start in.
             models.Index(fields=["strategy", "valid_from"], name="pcell_strategy_from_idx"),
-            models.Index(fields=["strategy", "valid_until"], name="pcell_strategy_until_idx"),
         ]
         triggers = [
             # Checked once per statement, over the rows it wrote: publishing writes tens of thousands at once.

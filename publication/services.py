@@ -3,8 +3,7 @@
 Called alike by the publish page, `manage.py publish`, the fixture loader and tests.
 """
 
-import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -158,14 +157,22 @@ class Difference(NamedTuple):
 _COLUMNS = ", ".join(Difference._fields)
 
 
-def _digest(base: Publication | None, rows) -> str:
-    """A fingerprint of the changes: their cells and new values, in the table's order."""
-    digest = hashlib.sha256(str(base.number if base else 0).encode())
-    for row in rows:
-        digest.update(
-            repr((row.line_id, row.year, row.kind, row.amount, row.text, row.remark, row.is_correction)).encode()
-        )
-    return digest.hexdigest()[:32]
+# How many cells of each strategy changed, and a fingerprint of the changes (their cells and new values, in the
+# table's order) that the review page hands back: worked out by the database, which holds the rows already.
+_COUNT_AND_DIGEST = """
+    SELECT strategy_id, COUNT(*), md5(string_agg(
+        format('%%s|%%s|%%s|%%s|%%s|%%s|%%s', line_id, year, kind, amount, text, remark, is_correction),
+        ',' ORDER BY line_id, year
+    ))
+    FROM {changes} GROUP BY strategy_id
+"""
+
+
+def _counts_and_digests(changes: str, parameters: list) -> dict[int, tuple[int, str]]:
+    """Strategy id → (cells changed, fingerprint), of ``changes``: the temporary snapshot or the differences."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_AND_DIGEST.format(changes=changes), parameters)
+        return {strategy: (count, digest) for strategy, count, digest in cursor.fetchall()}
 
 
 def _audit_position() -> int:
@@ -210,15 +217,20 @@ def _differences(strategy) -> list[Difference]:
         return [Difference(*row) for row in cursor.fetchall()]
 
 
-def _snapshot(strategies) -> list[Difference]:
+def _snapshot(strategies) -> dict[int, tuple[int, str]]:
     """The differences of the strategies read once into a temporary table, which publishing then copies: a version
-    holds exactly the rows returned here, whatever is saved meanwhile."""
+    holds exactly those rows, whatever is saved meanwhile. Returns each strategy's count and fingerprint."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE publication_changes ON COMMIT DROP AS {_DIFFERENCES}",
             [[strategy.pk for strategy in strategies]] * 2,
         )
-        cursor.execute(f"SELECT {_COLUMNS} FROM publication_changes ORDER BY strategy_id, line_id, year")
+    return _counts_and_digests("publication_changes", [])
+
+
+def _snapshot_rows() -> list[Difference]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_COLUMNS} FROM publication_changes ORDER BY line_id, year")
         return [Difference(*row) for row in cursor.fetchall()]
 
 
@@ -226,7 +238,7 @@ def newest_version(strategy) -> Publication | None:
     return Publication.objects.for_strategy(strategy).order_by("-number").select_related("approved_by").first()
 
 
-def _review(strategy, base: Publication | None, rows, audit_position: int) -> Review:
+def _review(strategy, base: Publication | None, rows, audit_position: int, digest: str) -> Review:
     lines = {
         line.pk: line
         for line in BudgetLine.objects.filter(pk__in={row.line_id for row in rows}).prefetch_related("initiatives")
@@ -239,14 +251,16 @@ def _review(strategy, base: Publication | None, rows, audit_position: int) -> Re
         CellChange(lines[row.line_id], row.year, row.old, row.new, edits[(row.line_id, row.year)]) for row in rows
     ]
     changes.sort(key=lambda change: (change.line.position, change.year))
-    return Review(strategy, base, changes, _digest(base, rows), audit_position)
+    return Review(strategy, base, changes, digest, audit_position)
 
 
 def review(strategy) -> Review:
     """Every cell of the draft that differs from the newest version, with who changed it, when and why."""
     with transaction.atomic():
         audit_position = _audit_position()
-        return _review(strategy, newest_version(strategy), _differences(strategy), audit_position)
+        rows = _differences(strategy)
+        _count, digest = _counts_and_digests(f"({_DIFFERENCES}) changes", [[strategy.pk]] * 2).get(strategy.pk, (0, ""))
+        return _review(strategy, newest_version(strategy), rows, audit_position, digest)
 
 
 def unpublished_changes(strategy) -> int:
@@ -279,17 +293,23 @@ def _check_time(at: datetime | None, now: datetime) -> datetime:
     return at
 
 
-def _changed_by(user, strategy, base: Publication | None, rows: list[Difference]) -> list[Difference]:
-    """The changed cells that ``user`` changed themselves since the newest version, from the audit trail: only
-    their events are read, so the check costs the same for a change of one cell and of fifty thousand."""
-    theirs = (
+def _changed_by(user, strategy, base: Publication | None) -> list[tuple[int, int]]:
+    """The cells of the snapshot that ``user`` changed themselves since the newest version, from the audit trail:
+    only their events are read, so the check costs the same for a change of one cell and of fifty thousand."""
+    theirs = set(
         apps.get_model("budgets", "AllocationEvent")
         .objects.filter(line__strategy=strategy, pgh_id__gt=base.audit_position if base else 0)
         .filter(Q(pgh_context__metadata__user=user.pk) | Q(pgh_context__metadata__username=user.get_username()))
         .values_list("line_id", "year")
     )
-    changed = {(row.line_id, row.year): row for row in rows}
-    return [changed[key] for key in sorted(set(theirs)) if key in changed]
+    if not theirs:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT line_id, year FROM publication_changes WHERE line_id = ANY(%s) ORDER BY line_id, year",
+            [list({line_id for line_id, _year in theirs})],
+        )
+        return [key for key in cursor.fetchall() if key in theirs]
 
 
 def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: str | None = None) -> Publication:
@@ -314,24 +334,27 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
                 % {"number": base.number, "time": timezone.localtime(base.published_at).strftime("%d-%m-%Y %H:%M")}
             )
         audit_position = _audit_position()
-        rows = _snapshot([strategy])
+        changed, digest = _snapshot([strategy]).get(strategy.pk, (0, ""))
         if reviewed is not None:
             seen, _at, position = reviewed.partition("@")
-            if seen != f"{base.number if base else 0}:{_digest(base, rows)}":
+            if seen != f"{base.number if base else 0}:{digest}":
                 since = int(position) if position.isdecimal() else audit_position
-                raise StaleReview(_review(strategy, base, rows, audit_position), _edits(strategy, since))
-        if not rows:
+                current = _review(strategy, base, _snapshot_rows(), audit_position, digest)
+                raise StaleReview(current, _edits(strategy, since))
+        if not changed:
             raise PublishError(_("The draft holds no change since the newest version; there is nothing to publish."))
-        own = _changed_by(user, strategy, base, rows)
+        own = _changed_by(user, strategy, base)
         if own:
-            titles = dict(BudgetLine.objects.filter(pk__in={row.line_id for row in own[:5]}).values_list("pk", "title"))
+            titles = dict(
+                BudgetLine.objects.filter(pk__in={line_id for line_id, _year in own[:5]}).values_list("pk", "title")
+            )
             raise PermissionDenied(
                 ngettext(
                     "You changed %(count)d of these cells yourself (%(cells)s); another approver must publish them.",
                     "You changed %(count)d of these cells yourself (%(cells)s); another approver must publish them.",
                     len(own),
                 )
-                % {"count": len(own), "cells": ", ".join(f"{titles[row.line_id]} {row.year}" for row in own[:5])}
+                % {"count": len(own), "cells": ", ".join(f"{titles[line_id]} {year}" for line_id, year in own[:5])}
             )
         publication = Publication.objects.create(
             strategy=strategy,
@@ -339,7 +362,7 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
             published_at=at,
             approved_by=user,
             note=note,
-            changed_cells=len(rows),
+            changed_cells=changed,
             audit_position=audit_position,
         )
         _write_versions([publication])
@@ -358,7 +381,6 @@ def _write_versions(publications: list[Publication]) -> None:
             ON publication.strategy_id = changes.strategy_id AND publication.id = ANY(%s)
     """
     ids = [publication.pk for publication in publications]
-    strategies = [publication.strategy_id for publication in publications]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -379,32 +401,19 @@ def _write_versions(publications: list[Publication]) -> None:
             [ids],
         )
         cursor.execute("DROP TABLE publication_changes")
-        cursor.execute(_YEAR_SUMS, [ids, strategies])
-
-
-# Each version's sums per chapter, theme and year, grouped as budgets.models.YearSum groups the draft's.
-_YEAR_SUMS = """
-    INSERT INTO publication_publishedyearsum
-        (publication_id, strategy_id, chapter_id, theme, year, amount, unknown, financed)
-    SELECT publication.id, line.strategy_id, line.chapter_id, first_theme.theme, cell.year,
-           COALESCE(SUM(cell.amount) FILTER (WHERE cell.kind = 'amount'), 0.0),
-           COUNT(*) FILTER (WHERE cell.kind = 'unknown'),
-           COUNT(*) FILTER (WHERE cell.kind = 'financed')
-    FROM publication_publishedcell cell
-    JOIN budgets_budgetline line ON line.id = cell.line_id
-    LEFT JOIN LATERAL (
-        SELECT initiative.theme
-        FROM budgets_budgetline_initiatives covered
-        JOIN initiatives_initiative initiative ON initiative.id = covered.initiative_id
-        WHERE covered.budgetline_id = line.id
-        ORDER BY initiative.position, initiative.id
-        LIMIT 1
-    ) first_theme ON true
-    JOIN publication_publication publication
-        ON publication.strategy_id = cell.strategy_id AND publication.id = ANY(%s)
-    WHERE cell.strategy_id = ANY(%s) AND cell.valid_until IS NULL
-    GROUP BY publication.id, line.strategy_id, line.chapter_id, first_theme.theme, cell.year
-"""
+        # A version is the draft as it stands now, whose sums the database keeps (budgets.models.YearSum): copied.
+        cursor.execute(
+            """
+            INSERT INTO publication_publishedyearsum
+                (publication_id, strategy_id, chapter_id, theme, year, amount, unknown, financed)
+            SELECT publication.id, sums.strategy_id, sums.chapter_id, sums.theme, sums.year, sums.amount,
+                   sums.unknown, sums.financed
+            FROM budgets_yearsum sums
+            JOIN publication_publication publication
+                ON publication.strategy_id = sums.strategy_id AND publication.id = ANY(%s)
+            """,
+            [ids],
+        )
 
 
 def publish_as_published(strategies, published_at: datetime, precision: str, note: str) -> list[Publication]:
@@ -419,7 +428,7 @@ def publish_as_published(strategies, published_at: datetime, precision: str, not
             .annotate(newest=models.Max("number"))
             .values_list("strategy", "newest")
         )
-        changed = Counter(row.strategy_id for row in _snapshot(strategies))
+        changed = _snapshot(strategies)
         audit_position = _audit_position()
         publications = Publication.objects.bulk_create(
             Publication(
@@ -428,7 +437,7 @@ def publish_as_published(strategies, published_at: datetime, precision: str, not
                 published_at=published_at,
                 precision=precision,
                 note=note,
-                changed_cells=changed[strategy.pk],
+                changed_cells=changed.get(strategy.pk, (0, ""))[0],
                 audit_position=audit_position,
             )
             for strategy in strategies
