@@ -128,32 +128,49 @@ def _section_name(section) -> str:
     )
 
 
+def _known_part(figure_) -> Decimal | None:
+    """The amount to draw of a sum: all of it when every cell is known, the known cells' part when some are unknown
+    (the sum is "at least" that), nothing when none is known (a bar of zero would claim the money is nil)."""
+    if figure_ is None or (not figure_.is_complete and figure_.amount == ZERO):
+        return None
+    return figure_.amount
+
+
+def _rest_of_frame(frame, figure_) -> Decimal | None:
+    """The part of a year's frame no known amount accounts for, where some amounts are unknown: money whose
+    distribution nobody knows yet, drawn hatched. None where every amount is known, no frame is given, or the known
+    amounts already fill it."""
+    if figure_ is None or figure_.is_complete or frame is None or frame <= figure_.amount:
+        return None
+    return frame - figure_.amount
+
+
+def _at_least(figures) -> list[str]:
+    """Per bar, the words before its amount in the hover label: "at least" for a sum with unknown cells in it."""
+    return ["" if figure_ is None or figure_.is_complete else _("at least") + " " for figure_ in figures]
+
+
 def overview_chart(funding) -> dict:
     """Stacked bars of what each strategy allocates per year, its frame shown where amounts are unknown."""
     traces = []
     years = funding.years
     for index, strategy in enumerate(funding.strategies):
-        known, unknown_frame = [], []
-        for year in years:
-            allocated = funding.figure(strategy, year)
-            if allocated is None:
-                known.append(None)
-                unknown_frame.append(None)
-            elif not allocated.is_complete and allocated.amount == ZERO:
-                known.append(None)
-                unknown_frame.append(funding.frame(strategy, year))
-            else:
-                known.append(allocated.amount)
-                unknown_frame.append(None)
+        allocated = [funding.figure(strategy, year) for year in years]
+        known = [_known_part(figure_) for figure_ in allocated]
+        unknown_frame = [
+            _rest_of_frame(funding.frame(strategy, year), figure_)
+            for year, figure_ in zip(years, allocated, strict=True)
+        ]
         name = plain(translated(strategy, "short_title"))
         if any(value is not None for value in known):
             traces.append(
                 bar(
                     x=years,
                     y=_numbers(known),
+                    customdata=_at_least(allocated),
                     name=name,
                     marker={"color": colour(index)},
-                    hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
+                    hovertemplate="%{x}: %{customdata}%{y:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
                 )
             )
         if any(value is not None for value in unknown_frame):
@@ -186,7 +203,8 @@ def overview_chart(funding) -> dict:
 
 
 def chapter_chart(table) -> dict:
-    """Grouped bars: each chapter's sum per year, reserves apart; where no chapter's amount is known, the frame."""
+    """Grouped bars: each chapter's sum per year, reserves apart, the known part where some cells are unknown; beside
+    them, hatched, the part of the frame that the known amounts do not account for."""
     years = list(table.years)
     colours = chapter_colours(table)
     sections = [section for section in table.sections if section.rows] + (
@@ -195,21 +213,19 @@ def chapter_chart(table) -> dict:
     traces = []
     for section in sections:
         name = _section_name(section)
-        amounts = [_number(figure_.amount) if figure_.is_complete else None for figure_ in section.subtotals]
+        amounts = _numbers(_known_part(figure_) for figure_ in section.subtotals)
         if any(amount is not None for amount in amounts):
             traces.append(
                 bar(
                     x=years,
                     y=amounts,
+                    customdata=_at_least(section.subtotals),
                     name=name,
                     marker={"color": colours[_section_key(section)]},
-                    hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
+                    hovertemplate="%{x}: %{customdata}%{y:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
                 )
             )
-    unknown = [
-        _number(frame) if frame is not None and not total_.is_complete and total_.amount == ZERO else None
-        for frame, total_ in zip(table.frames, table.totals, strict=True)
-    ]
+    unknown = _numbers(_rest_of_frame(frame, total_) for frame, total_ in zip(table.frames, table.totals, strict=True))
     if any(amount is not None for amount in unknown):
         label = _("Frame, distribution unknown")
         traces.append(

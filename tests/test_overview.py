@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.helpers import table_rows
+from tests.helpers import change_cell, publish_draft, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,16 @@ class TestOverview:
         assert traces["Rammer i alt"]["y"] == [30.0, 30.0, 30.0, 100.0, 100.4, 100.4, 130.4, 100.0, 100.0, 100.0]
         assert chart["layout"]["barmode"] == "stack"
         assert chart["layout"]["separators"] == ",."
+
+    def test_it_stacks_a_known_part_under_the_rest_of_the_frame_still_unknown(self, client):
+        change_cell("2018", 2018, amount="12.5", title__contains="Trial Nation")
+        publish_draft("2018")
+
+        chart = client.get(reverse("overview")).context["chart"]
+        traces = {trace["name"]: trace for trace in chart["data"]}
+
+        assert traces["Vækstplan 2018"]["y"][:4] == [12.5, None, None, None]
+        assert traces["Vækstplan 2018: ramme, fordeling ukendt"]["y"][:4] == [17.5, 30.0, 30.0, 30.0]
 
     def test_it_says_how_overlapping_strategies_relate(self, client):
         notes = client.get(reverse("overview")).context["notes"]

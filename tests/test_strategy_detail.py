@@ -68,6 +68,18 @@ class TestStrategyDetail:
         assert rows[-4][2] == "1.234,5 + ukendt"
         assert rows[-4][-1] == "1.234,5 + ukendt"
 
+    def test_it_draws_a_chapters_known_part_and_the_rest_of_the_frame_as_unknown(self, client):
+        change_cell("2018", 2018, amount="12.5", title__contains="Trial Nation")
+        publish_draft("2018")
+
+        traces = {trace["name"]: trace for trace in page(client, "2018").context["chapter_chart"]["data"]}
+
+        chapter = traces["2. Mere klinisk forskning til Danmark"]
+        assert chapter["y"] == [12.5, None, None, None]
+        assert chapter["customdata"][0] == "mindst "
+        assert traces["Ramme, fordeling ukendt"]["y"] == [17.5, 30.0, 30.0, 30.0]
+        assert traces["Ramme, fordeling ukendt"]["marker"]["pattern"]["shape"] == "/"
+
     def test_it_shows_the_2030_table_with_its_footnotes_and_listed_initiatives_without_a_row(self, client):
         response = page(client, "2030")
         rows = budget_rows(response)
