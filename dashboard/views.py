@@ -18,6 +18,7 @@ from dashboard import charts, tables
 from dashboard.cache import public_page
 from dashboard.downloads import built_once
 from dashboard.filters import CompareForm, InitiativeFilter
+from initiatives.english import translated
 from initiatives.models import Initiative, Strategy
 from publication.editions import for_request
 
@@ -60,15 +61,24 @@ def all_export(request):
     return xlsx_response(workbooks.all_strategies_workbook(yearly_funding(edition), edition), "strategier")
 
 
+def _compare_form(request, edition) -> CompareForm:
+    """The comparison the address asks for; without years, the latest ones, which fit a phone's screen."""
+    return CompareForm(request.GET, strategies=edition.strategies(), latest_years=COMPARED_YEARS_AT_FIRST)
+
+
+def _compared(edition, form):
+    data = form.cleaned_data
+    return compare_figures(edition, data["strategy"], data["year"], data["by"])
+
+
 @require_safe
 @built_once
 def compare_export(request):
     edition = for_request(request)
-    form = CompareForm(request.GET, strategies=edition.strategies(), latest_years=COMPARED_YEARS_AT_FIRST)
+    form = _compare_form(request, edition)
     if not form.is_valid():
         return render(request, "dashboard/compare.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    comparison = compare_figures(edition, data["strategy"], data["year"], data["by"])
+    comparison = _compared(edition, form)
     return xlsx_response(workbooks.comparison_workbook(comparison, edition), "sammenligning")
 
 
@@ -175,13 +185,12 @@ def initiative_list(request):
 @public_page
 def compare(request):
     edition = for_request(request)
-    form = CompareForm(request.GET, strategies=edition.strategies(), latest_years=COMPARED_YEARS_AT_FIRST)
+    form = _compare_form(request, edition)
     form.is_valid()
     per_page = _rows_per_page(request, form, COMPARISON_ROWS_PER_PAGE, COMPARISON_ROWS_PER_PAGE)
     if not form.is_valid():
         return render(request, "dashboard/compare.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    comparison = compare_figures(edition, data["strategy"], data["year"], data["by"])
+    comparison = _compared(edition, form)
     table = tables.comparison_table(comparison)
     # A hundred strategies compared by chapter are a thousand rows: the page shows them a hundred at a time and
     # charts those; the CSV file and the workbook hold them all.
@@ -239,7 +248,7 @@ def embed_strategy(request, slug):
     return _embed(
         request,
         {
-            "title": _("Funding per chapter and year, %(title)s") % {"title": strategy.short_title},
+            "title": _("Funding per chapter and year, %(title)s") % {"title": translated(strategy, "short_title")},
             "chart": charts.chapter_chart(budget),
             "page_url": strategy.get_absolute_url(),
             "strategy": strategy,
@@ -252,11 +261,10 @@ def embed_strategy(request, slug):
 @public_page
 def embed_compare(request):
     edition = for_request(request)
-    form = CompareForm(request.GET, strategies=edition.strategies(), latest_years=COMPARED_YEARS_AT_FIRST)
+    form = _compare_form(request, edition)
     if not form.is_valid():
         return render(request, "dashboard/compare.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    comparison = compare_figures(edition, data["strategy"], data["year"], data["by"])
+    comparison = _compared(edition, form)
     query = request.GET.urlencode()
     return _embed(
         request,
