@@ -40,21 +40,46 @@
     });
   }
 
+  var drawn = [];
+
+  function render(chart, Plotly, method) {
+    var layout = fitted(chart.figure.layout, chart.figure.data);
+    chart.container.style.height = layout.height + "px";
+    chart.width = chart.container.clientWidth;
+    Plotly[method](chart.container, named(chart.figure.data, chart.width), layout, chart.config);
+  }
+
   function draw(container, Plotly) {
     var source = document.getElementById(container.dataset.figure);
-    var figure = JSON.parse(source.textContent);
-    var layout = fitted(figure.layout, figure.data);
-    container.style.height = layout.height + "px";
-    var config = {
-      responsive: true,
-      displaylogo: false,
-      locale: document.documentElement.lang === "da" ? "da" : "en",
-      toImageButtonOptions: { format: "png", filename: container.dataset.filename || container.id, scale: 2 },
-      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
+    var chart = {
+      container: container,
+      figure: JSON.parse(source.textContent),
+      config: {
+        responsive: true,
+        displaylogo: false,
+        locale: document.documentElement.lang === "da" ? "da" : "en",
+        toImageButtonOptions: { format: "png", filename: container.dataset.filename || container.id, scale: 2 },
+        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
+      }
     };
     container.textContent = "";
-    Plotly.newPlot(container, named(figure.data, container.clientWidth), layout, config);
+    render(chart, Plotly, "newPlot");
+    drawn.push(chart);
   }
+
+  // A phone turned sideways or a window widened: the legend's names and lines are fitted again to the new width
+  // (Plotly's own resize only scales the plot).
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      drawn.forEach(function (chart) {
+        if (chart.container.clientWidth !== chart.width) {
+          plotly.then(function (Plotly) { render(chart, Plotly, "react"); });
+        }
+      });
+    }, 150);
+  });
 
   function start() {
     var charts = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
