@@ -167,6 +167,23 @@ class TestErrorPages:
         assert '<header class="header">' in html
         assert '<div class="footer">' in html
 
+    @pytest.mark.parametrize(
+        ("prefix", "heading", "reason"),
+        [("", "Ingen adgang", "Du må ikke redigere Strategi 2021."), ("/en", "No access", "You may not edit")],
+    )
+    def test_it_refuses_an_editor_of_another_strategy_in_the_design_and_the_readers_language(
+        self, client, make_editor, prefix, heading, reason
+    ):
+        client.force_login(make_editor("editor-2030", "2030"))
+
+        response = client.get(f"{prefix}/strategies/2021/edit/")
+
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert f"<h1>{heading}</h1>" in html
+        assert reason in html
+        assert '<header class="header">' in html and '<div class="footer">' in html
+
     def test_it_explains_a_refused_form_in_danish(self):
         client = Client(enforce_csrf_checks=True)
 
