@@ -57,6 +57,8 @@
       config: {
         responsive: true,
         displaylogo: false,
+        // plotly.js 4 shows by default a button that uploads the chart to Plotly Cloud: no reader's data leaves.
+        showSendToCloud: false,
         locale: document.documentElement.lang === "da" ? "da" : "en",
         toImageButtonOptions: { format: "png", filename: container.dataset.filename || container.id, scale: 2 },
         modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]

@@ -11,8 +11,10 @@ from publication.editions import Edition
 
 def chart_traces(page, chart_id: str) -> dict[str, list]:
     """The data Plotly drew, read back from the chart element in the page, once it is scrolled into view."""
-    page.locator(f"#{chart_id}").scroll_into_view_if_needed()
-    page.wait_for_function(f"document.getElementById('{chart_id}').data !== undefined")
+    chart = page.locator(f"#{chart_id}")
+    chart.scroll_into_view_if_needed()
+    # Waited for in the DOM: a polled expression would be run with eval, which the site's CSP refuses.
+    chart.locator(".main-svg").first.wait_for()
     return page.evaluate(
         f"Object.fromEntries(document.getElementById('{chart_id}').data.map(trace => [trace.name, trace.y]))"
     )
