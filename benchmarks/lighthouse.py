@@ -1,11 +1,13 @@
 """`make lighthouse`: Lighthouse's four scores for every public page, on the production set-up.
 
-    python benchmarks/lighthouse.py [--out lighthouse-results]
+    python benchmarks/lighthouse.py [--out lighthouse-results] [--preset desktop]
 
 Runs `make serve`'s nginx and gunicorn (deploy/serve.py) with DEBUG off and collectstatic's compressed files, over
 plain HTTP on the loopback interface, against the developer's database (`make seed` fills it), and Lighthouse
 (npm, mobile with its default simulated throttling) in Debian's Chromium on each page. Writes each report as JSON
 and the scores as Markdown to --out, prints the table, and exits 1 if a page scores below the targets of issue 17.
+With --preset desktop (a wide screen, no throttling of the CPU) the charts in view are drawn at load, so the scores
+include Plotly's cost, which a phone pays only once its reader scrolls.
 """
 
 import argparse
@@ -28,6 +30,8 @@ LIGHTHOUSE = BASE_DIR / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+# The measurements behind the performance score, in milliseconds (the simulated phone's), beside the scores.
+METRICS = {"LCP ms": "largest-contentful-paint", "TBT ms": "total-blocking-time"}
 PAGES = [
     ("overview", "/"),
     ("strategy 2018", "/strategies/2018/"),
@@ -37,6 +41,8 @@ PAGES = [
     ("initiative", None),  # the first initiative the 2021 page links to
     ("compare", "/compare/"),
     ("open data", "/api/"),
+    ("open data in English", "/en/api/"),
+    ("accessibility statement", "/accessibility/"),
     ("versions 2018", "/strategies/2018/versions/"),
     ("versions 2021", "/strategies/2021/versions/"),
     ("versions 2030", "/strategies/2030/versions/"),
@@ -81,12 +87,13 @@ def first_initiative(url: str) -> str:
     return re.search(r'href="(/initiatives/\d+/)"', page).group(1)
 
 
-def measure(url: str, report: Path) -> dict[str, int]:
+def measure(url: str, report: Path, preset: str) -> dict[str, int]:
     subprocess.run(
         [
             str(LIGHTHOUSE),
             url,
             "--quiet",
+            *([f"--preset={preset}"] if preset != "mobile" else []),
             "--output=json",
             f"--output-path={report}",
             f"--only-categories={','.join(CATEGORIES)}",
@@ -96,12 +103,15 @@ def measure(url: str, report: Path) -> dict[str, int]:
         env={**os.environ, "CHROME_PATH": CHROMIUM},
     )
     result = json.loads(report.read_text())
-    return {category: round(result["categories"][category]["score"] * 100) for category in CATEGORIES}
+    scores = {category: round(result["categories"][category]["score"] * 100) for category in CATEGORIES}
+    return scores | {name: round(result["audits"][audit]["numericValue"]) for name, audit in METRICS.items()}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=BASE_DIR / "lighthouse-results")
+    # desktop: a wide screen, where the charts in view are drawn at once, so Plotly's cost is in the scores.
+    parser.add_argument("--preset", choices=["mobile", "desktop"], default="mobile")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     env = environment()
@@ -123,7 +133,7 @@ def main(argv=None) -> int:
         for name, path in PAGES:
             path = path or first_initiative(url)
             requests.get(url + path, timeout=60)  # as a visitor before finds it: in the page cache
-            scores = measure(url + path, args.out / f"{name.replace(' ', '-')}.json")
+            scores = measure(url + path, args.out / f"{name.replace(' ', '-')}.json", args.preset)
             rows.append((name, path, scores))
             failures += [
                 f"{path} {category} {scores[category]}"
@@ -134,9 +144,10 @@ def main(argv=None) -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
-    table = ["| page | address | " + " | ".join(CATEGORIES) + " |", "|---|---|" + "---:|" * len(CATEGORIES)]
+    columns = [*CATEGORIES, *METRICS]
+    table = ["| page | address | " + " | ".join(columns) + " |", "|---|---|" + "---:|" * len(columns)]
     table += [
-        f"| {name} | `{path}` | " + " | ".join(str(scores[c]) for c in CATEGORIES) + " |" for name, path, scores in rows
+        f"| {name} | `{path}` | " + " | ".join(str(scores[c]) for c in columns) + " |" for name, path, scores in rows
     ]
     (args.out / "scores.md").write_text("\n".join(table) + "\n")
     (args.out / "scores.json").write_text(json.dumps({path: scores for _name, path, scores in rows}, indent=2))
