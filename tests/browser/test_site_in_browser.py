@@ -113,11 +113,34 @@ def test_it_shows_each_page_in_the_design_system_without_sideways_scroll(browser
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_it_passes_axe_core_on_each_page_in_english(page, app_url, axe_violations, path):
-    page.set_viewport_size({"width": 390, "height": 900})
+def test_it_passes_axe_core_on_each_page_in_english_and_keeps_it_on_a_small_phone(page, app_url, axe_violations, path):
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
     assert page.goto(app_url + "/en" + concrete(path)).ok
     draw_every_chart(page)
 
+    assert sideways_overflow(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[0]
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/accounts/login/", "Log ind"),
+        ("/en/accounts/login/", "Log in"),
+        ("/no-such-page/", "Siden findes ikke"),
+        ("/en/no-such-page/", "Page not found"),
+    ],
+)
+def test_it_shows_the_login_and_error_pages_in_the_design_at_every_width(page, app_url, axe_violations, path, heading):
+    page.goto(app_url + path)
+
+    expect(page.locator("h1")).to_have_text(heading)
+    expect(page.locator("header.header .solution-info")).to_be_visible()
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert sideways_overflow(page) == [], f"{path} at {width} px"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{path} at {width} px"
     assert axe_violations(page) == []
 
 
