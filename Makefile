@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench bench-load serve
+.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench bench-load serve assets lighthouse
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/soffice node_modules/axe-core/axe.min.js
+$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/soffice /usr/bin/java node_modules/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -27,10 +27,21 @@ $(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx /u
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui > /dev/null
 
-# npm keeps the package's 1985 timestamps, so touch the file for make to see it is newer than the lock.
-node_modules/axe-core/axe.min.js: package.json package-lock.json
+# The npm packages: axe-core and the Nu HTML Checker (vnu-jar) for the tests, lighthouse, and what `make assets`
+# builds the front end from (dkfds, plotly.js, esbuild, sass). A stamp file: npm keeps its packages' 1985 dates.
+node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
+
+# The Nu HTML Checker runs on Debian's Java.
+/usr/bin/java:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless > /dev/null
+
+# Rebuilds static/vendor/ (Det Fælles Designsystem's CSS, fonts and icons; the Plotly bundle) from the npm packages,
+# after an upgrade in package.json. The output is committed, so `make run` needs Python alone.
+assets: node_modules/.installed
+	node assets/build.mjs
 
 install: $(VENV)/.installed
 
@@ -72,6 +83,11 @@ superuser: migrate
 serve: migrate /usr/sbin/nginx
 	$(PY) manage.py collectstatic --noinput
 	$(PY) deploy/serve.py --listen $(HOST):$(PORT)
+
+# Lighthouse (mobile, its default throttling) on every public page of `make serve`'s set-up, DEBUG off; the scores
+# go to lighthouse-results/scores.md (docs/benchmarks.md keeps the reviewed copy).
+lighthouse: seed install-test
+	$(PY) benchmarks/lighthouse.py
 
 # Debian's nginx; the tests of `make serve` need it too.
 /usr/sbin/nginx:

@@ -12,7 +12,6 @@ router.register("allocations", views.AllocationViewSet, basename="allocation")
 router.register("frames", views.FrameViewSet)
 
 urlpatterns = [
-    path("", views.index, name="api_index"),
     path("allocations.csv", views.allocations_csv, name="api_allocations_csv"),
     path("comparison/", views.comparison, name="api_comparison"),
     path("fiscal-data-package.zip", views.fiscal_data_package, name="api_fiscal_data_package"),

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
@@ -218,6 +220,49 @@ def fiscal_data_package(request):
 @require_safe
 def index(request):
     base = request.build_absolute_uri("/api/")
+    strategies = Edition.public().strategies()
     return render(
-        request, "api/index.html", {"base": base, "strategies": Edition.public().strategies(), "title": _("Open data")}
+        request,
+        "api/index.html",
+        {
+            "base": base,
+            "strategies": strategies,
+            "title": _("Open data"),
+            "dataset": dataset(request, base, strategies),
+        },
     )
+
+
+def dataset(request, base: str, strategies) -> dict:
+    """The open data described for search engines' dataset search (schema.org Dataset, as JSON-LD)."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": _("Budgets of Denmark's life science strategies"),
+        "description": _(
+            "Every published figure of Denmark's life science strategies: funding per budget line and year in "
+            "mio. kr., by strategy, chapter and theme, with the funding frames and every published version."
+        ),
+        "url": request.build_absolute_uri(request.path),
+        "inLanguage": get_language(),
+        "isAccessibleForFree": True,
+        "license": settings.DATA_LICENCE_URL,
+        "creator": {"@type": "GovernmentOrganization", "name": settings.SITE_OWNER, "url": settings.SITE_OWNER_URL},
+        "keywords": ["life science", "budget", "Denmark", "strategy"],
+        "temporalCoverage": "/".join(
+            str(year)
+            for year in (
+                min((s.first_year for s in strategies), default=""),
+                max((s.last_year for s in strategies), default=""),
+            )
+        ),
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": f"{base}allocations.csv"},
+            {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": f"{base}allocations/"},
+            {
+                "@type": "DataDownload",
+                "encodingFormat": "application/zip",
+                "contentUrl": f"{base}fiscal-data-package.zip",
+            },
+        ],
+    }

@@ -29,8 +29,10 @@ class FundingFrame(models.Model):
 
     strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="frames", verbose_name=_("strategy"))
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True, default="", db_default="")
     kind = models.CharField(_("kind"), max_length=20, choices=FrameKind.choices, default=FrameKind.FRAME)
     note = models.TextField(_("note"), blank=True)
+    note_en = models.TextField(_("note in English"), blank=True, default="", db_default="")
     source = models.CharField(_("source"), max_length=300)
 
     class Meta:
@@ -91,6 +93,7 @@ class Footnote(models.Model):
     )
     marker = models.CharField(_("marker"), max_length=5, help_text=_("As printed in the table, e.g. '*' or '**'."))
     text = models.TextField(_("text"))
+    text_en = models.TextField(_("text in English"), blank=True, default="", db_default="")
     source = models.CharField(_("source"), max_length=300)
 
     class Meta:
@@ -156,6 +159,7 @@ class BudgetLine(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices, default=LineKind.INITIATIVE)
     position = models.PositiveSmallIntegerField(_("position"), help_text=_("Order in the printed table."))
     title = models.CharField(_("title"), max_length=300, help_text=_("As the budget table words it."))
+    title_en = models.CharField(_("title in English"), max_length=300, blank=True, default="", db_default="")
     initiatives = models.ManyToManyField(
         Initiative, related_name="budget_lines", verbose_name=_("initiatives covered"), blank=True
     )
@@ -477,7 +481,7 @@ class BaselineCell(models.Model):
     kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices)
     amount = models.DecimalField(_("amount (mio. kr.)"), null=True, blank=True, **AMOUNT)
     text = models.CharField(_("text in the cell"), max_length=200, blank=True)
-    remark = models.CharField(_("remark"), max_length=200, blank=True, db_default="")
+    remark = models.CharField(_("remark"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("baseline cell")

@@ -24,6 +24,7 @@ from budgets.models import (
     PublishedTotal,
 )
 from budgets.numbers import parse_amount
+from initiatives.english import load_english_texts
 from initiatives.models import Chapter, Initiative, InitiativeLink, LinkRelation, Strategy, Theme
 from publication.models import DatePrecision
 from publication.services import publish_as_published
@@ -73,6 +74,7 @@ def seed_strategies(directory: Path = FIXTURES_DIR) -> SeedResult:
             _load_table(strategy, directory / f"strategy-{strategy.slug}.csv", result)
         _load_lineage(directory / "lineage.csv", result)
         result.targets = load_targets(directory)
+        load_english_texts(directory / "english.toml")
         # The fixtures are the figures as published: keep them as the baseline every later edit is held against,
         # and as each strategy's version 1, which is what the public sees until an approver publishes another.
         freeze_baseline(PUBLISHED_NAME, kind=BaselineKind.PUBLISHED)

@@ -2,25 +2,65 @@
 
 The figures are written as the plain dictionaries Plotly's JSON is made of: plotly.graph_objects validates
 every property of every trace, which on the overview of a hundred strategies costs more than the page's
-queries. The look is Plotly's own: its default template is added to each figure, as plotly.py does.
+queries. They draw only bar and scatter traces, the two the site's Plotly bundle holds (assets/plotly.js).
+
+Colours: each strategy keeps its colour on every page; within a strategy each chapter keeps its colour in every
+chart of that strategy (chapter_colours). Legends sit below the plot, where they take room from nothing.
+Unknown money is drawn as unknown: a hatched bar of the frame whose distribution nobody knows, never as zero.
 """
 
-import functools
-import html
-import json
 from decimal import Decimal
+from html import escape
 
-import plotly.colors
-import plotly.graph_objects as go
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from budgets.display import figure_text as amount_text_of
 from budgets.numbers import ZERO, format_amount
+from initiatives.english import translated
 
-# Plotly's colour-blind-safe qualitative palette, in a fixed order so a strategy keeps its colour on every page.
-PALETTE = plotly.colors.qualitative.Safe
-FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
+# Okabe and Ito's colour-blind-safe palette (without its yellow, too pale on white), then Plotly's "Safe" palette.
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#E69F00",
+    "#332288",
+    "#117733",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+]
+RESERVE_COLOUR = "#6F6F6F"
+FONT = {"family": "IBM Plex Sans, system-ui, sans-serif", "size": 13, "color": "#1a1a1a"}
+# The look of every chart: white, light grid lines, DKFDS's type; written out rather than Plotly's grey default.
+TEMPLATE = {
+    "layout": {
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "colorway": PALETTE,
+        "font": FONT,
+        "hoverlabel": {"font": {"family": FONT["family"]}},
+        "xaxis": {"gridcolor": "#e6e6e6", "linecolor": "#6f6f6f", "ticks": "outside", "zerolinecolor": "#6f6f6f"},
+        "yaxis": {"gridcolor": "#e6e6e6", "linecolor": "#6f6f6f", "zerolinecolor": "#6f6f6f", "automargin": True},
+    }
+}
+LEGEND_BELOW = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+    "traceorder": "normal",
+}
+UNKNOWN_PATTERN = {"shape": "/", "fgcolor": "#6f6f6f", "bgcolor": "#ffffff", "size": 8}
+# A bar of a sorted or side-by-side chart: pixels per bar and around the plot, for charts as tall as their rows.
+BAR_HEIGHT, CHART_FRAME = 22, 120
+LONGEST_LABEL = 34
 
 
 def separators() -> str:
@@ -31,24 +71,19 @@ def separators() -> str:
 def _layout(**extra) -> dict:
     return {
         "font": FONT,
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
-        "legend": {"orientation": "h", "y": -0.2},
+        "margin": {"l": 56, "r": 12, "t": 16, "b": 40},
+        "legend": LEGEND_BELOW,
         "separators": separators(),
         "yaxis": {"title": {"text": _("mio. kr.")}, "rangemode": "tozero"},
         **extra,
     }
 
 
-@functools.cache
-def _template() -> dict:
-    return json.loads(go.Figure().to_json())["layout"]["template"]
-
-
 def plain(text) -> str:
     """A name as Plotly should show it, written out. Plotly reads tags in every text it draws (legends, axes, hover,
     sunburst labels) as markup: a chapter titled '<a href=…>' became a live link, '<span style=…>' restyled the
     chart. Escaped, the tags show as typed (Plotly turns &lt; back into <)."""
-    return html.escape(str(text), quote=False)
+    return escape(str(text), quote=False)
 
 
 def _number(value):
@@ -60,8 +95,8 @@ def _numbers(values) -> list:
 
 
 def figure(traces: list[dict], layout: dict) -> dict:
-    """A figure as Plotly's JSON, with the template plotly.py would add."""
-    return {"data": traces, "layout": {**layout, "template": _template()}}
+    """A figure as Plotly's JSON, with the site's look."""
+    return {"data": traces, "layout": {**layout, "template": TEMPLATE}}
 
 
 def bar(**properties) -> dict:
@@ -72,17 +107,55 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def _known(figure) -> float | None:
-    if figure is None:
-        return 0.0
-    return _number(figure.amount) if figure.is_complete else None
+def short(text: str) -> str:
+    """A label short enough for an axis on a phone; the hover label keeps the whole name."""
+    return text if len(text) <= LONGEST_LABEL else text[: LONGEST_LABEL - 1].rstrip() + "…"
 
 
-def _hover_text(figure) -> str:
+def chapter_colours(table) -> dict:
+    """Each section of a strategy's table (a chapter, or the reserves as None) → its colour in every chart."""
+    colours = {section.chapter.pk: colour(index) for index, section in enumerate(table.sections)}
+    colours[None] = RESERVE_COLOUR
+    return colours
+
+
+def _section_key(section):
+    return section.chapter.pk if section.chapter else None
+
+
+def _section_name(section) -> str:
+    return plain(
+        f"{section.chapter.number}. {translated(section.chapter, 'title')}" if section.chapter else _("Reserves")
+    )
+
+
+def _known_part(figure_) -> Decimal | None:
+    """The amount to draw of a sum: all of it when every cell is known, the known cells' part when some are unknown
+    (the sum is "at least" that), nothing when none is known (a bar of zero would claim the money is nil)."""
+    if figure_ is None or (not figure_.is_complete and figure_.amount == ZERO):
+        return None
+    return figure_.amount
+
+
+def _rest_of_frame(frame, figure_) -> Decimal | None:
+    """The part of a year's frame no known amount accounts for, where some amounts are unknown: money whose
+    distribution nobody knows yet, drawn hatched. None where every amount is known, no frame is given, or the known
+    amounts already fill it."""
+    if figure_ is None or figure_.is_complete or frame is None or frame <= figure_.amount:
+        return None
+    return frame - figure_.amount
+
+
+def _whole(figure_) -> float | None:
+    """A sum to draw only when all of it is known."""
+    return _number(figure_.amount) if figure_ is not None and figure_.is_complete else None
+
+
+def _hover_text(figure_) -> str:
     """A sum as the tables write it, for a bar's hover label: "mindst 70,0 + ukendt" where cells are unknown."""
-    if figure is None:
+    if figure_ is None:
         return f"{format_amount(ZERO)} {_('mio. kr.')}"
-    return f"{amount_text_of(figure)} {_('mio. kr.')}"
+    return f"{amount_text_of(figure_)} {_('mio. kr.')}"
 
 
 def overview_chart(funding) -> dict:
@@ -90,26 +163,20 @@ def overview_chart(funding) -> dict:
     traces = []
     years = funding.years
     for index, strategy in enumerate(funding.strategies):
-        known, unknown_frame = [], []
-        for year in years:
-            allocated = funding.figure(strategy, year)
-            if allocated is None:
-                known.append(None)
-                unknown_frame.append(None)
-            elif not allocated.is_complete and allocated.amount == ZERO:
-                known.append(None)
-                unknown_frame.append(funding.frame(strategy, year))
-            else:
-                known.append(allocated.amount)
-                unknown_frame.append(None)
-        name = plain(strategy.short_title)
+        allocated = [funding.figure(strategy, year) for year in years]
+        known = [_known_part(figure_) for figure_ in allocated]
+        unknown_frame = [
+            _rest_of_frame(funding.frame(strategy, year), figure_)
+            for year, figure_ in zip(years, allocated, strict=True)
+        ]
+        name = plain(translated(strategy, "short_title"))
         if any(value is not None for value in known):
             traces.append(
                 bar(
                     x=years,
                     y=_numbers(known),
                     # A year with some cells unknown draws its known part, and says "mindst … + ukendt" on hover.
-                    customdata=[_hover_text(funding.figure(strategy, year)) for year in years],
+                    customdata=[_hover_text(figure_) for figure_ in allocated],
                     name=name,
                     marker={"color": colour(index)},
                     hovertemplate="%{x}: %{customdata}" + f"<extra>{name}</extra>",
@@ -122,7 +189,11 @@ def overview_chart(funding) -> dict:
                     x=years,
                     y=_numbers(unknown_frame),
                     name=label,
-                    marker={"color": "white", "line": {"color": colour(index), "width": 2}, "pattern": {"shape": "/"}},
+                    marker={
+                        "color": "white",
+                        "line": {"color": colour(index), "width": 2},
+                        "pattern": {**UNKNOWN_PATTERN, "fgcolor": colour(index)},
+                    },
                     hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{label}</extra>",
                 )
             )
@@ -133,65 +204,95 @@ def overview_chart(funding) -> dict:
             "y": _numbers(funding.total_frame(year) for year in years),
             "name": _("Frames in all"),
             "mode": "lines+markers",
-            "line": {"color": "#222", "dash": "dot"},
+            "line": {"color": "#1a1a1a", "dash": "dot"},
             "hovertemplate": "%{x}: %{y:,.1f} " + _("mio. kr.") + "<extra>" + _("Frames in all") + "</extra>",
         }
     )
-    return figure(traces, _layout(barmode="stack", xaxis={"dtick": 1, "title": {"text": _("Year")}}))
+    return figure(traces, _layout(barmode="stack", xaxis={"dtick": 1, "type": "category"}))
 
 
 def chapter_chart(table) -> dict:
-    """Grouped bars: each chapter's sum per year, reserves apart."""
+    """Grouped bars: each chapter's sum per year, reserves apart, the known part where some cells are unknown; beside
+    them, hatched, the part of the frame that the known amounts do not account for."""
     years = list(table.years)
+    colours = chapter_colours(table)
     sections = [section for section in table.sections if section.rows] + (
         [table.reserves] if table.reserves.rows else []
     )
     traces = []
-    for index, section in enumerate(sections):
-        name = plain(f"{section.chapter.number}. {section.chapter.title}" if section.chapter else _("Reserves"))
+    for section in sections:
+        name = _section_name(section)
+        amounts = _numbers(_known_part(figure_) for figure_ in section.subtotals)
+        if any(amount is not None for amount in amounts):
+            traces.append(
+                bar(
+                    x=years,
+                    y=amounts,
+                    customdata=[_hover_text(figure_) for figure_ in section.subtotals],
+                    name=name,
+                    marker={"color": colours[_section_key(section)]},
+                    hovertemplate="%{x}: %{customdata}" + f"<extra>{name}</extra>",
+                )
+            )
+    unknown = _numbers(_rest_of_frame(frame, total_) for frame, total_ in zip(table.frames, table.totals, strict=True))
+    if any(amount is not None for amount in unknown):
+        label = _("Frame, distribution unknown")
         traces.append(
             bar(
                 x=years,
-                y=[_number(figure_.amount) if figure_.is_complete else None for figure_ in section.subtotals],
-                name=name,
-                marker={"color": colour(index + 1)},
-                hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
+                y=unknown,
+                name=label,
+                marker={"color": "white", "line": {"color": "#6f6f6f", "width": 2}, "pattern": UNKNOWN_PATTERN},
+                hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{label}</extra>",
             )
         )
-    return figure(traces, _layout(barmode="group", xaxis={"dtick": 1}, legend={"orientation": "v"}))
+    return figure(traces, _layout(barmode="group", xaxis={"dtick": 1, "type": "category"}))
 
 
-def sunburst_chart(table) -> dict:
-    """Strategy → chapter → budget line, sized by what each line allocates over the period."""
-    root = "strategy"
-    ids, labels, parents, values = [root], [plain(table.strategy.short_title)], [""], [table.grand_total.amount]
+def lines_chart(table) -> dict | None:
+    """Every budget line with money over the period, sorted by it, coloured by its chapter; None if none has any.
+
+    A sorted bar of lines reads at a phone's width, where the sunburst it replaces drew microscopic labels.
+    """
+    colours = chapter_colours(table)
+    traces = []
+    rows = [
+        (row.total.amount, row, section)
+        for section in [*table.sections, table.reserves]
+        for row in section.rows
+        # A line with unknown cells is left out: its known part alone would pass for the whole and sort wrongly.
+        if row.total is not None and row.total.is_complete and row.total.amount > ZERO
+    ]
+    if not rows:
+        return None
+    rows.sort(key=lambda item: item[0])
     for section in [*table.sections, table.reserves]:
-        section_total = section.total.amount
-        if not section.rows or section_total <= ZERO:
+        mine = [(amount, row) for amount, row, of in rows if of is section]
+        if not mine:
             continue
-        section_id = f"chapter-{section.chapter.pk}" if section.chapter else "reserves"
-        ids.append(section_id)
-        labels.append(plain(section.chapter.title if section.chapter else _("Reserves")))
-        parents.append(root)
-        values.append(section_total)
-        for row in section.rows:
-            if row.total is not None and row.total.amount > ZERO:
-                ids.append(f"line-{row.line.pk}")
-                labels.append(plain(f"{row.numbers} {row.line.title}".strip()))
-                parents.append(section_id)
-                values.append(row.total.amount)
-    trace = {
-        "type": "sunburst",
-        "ids": ids,
-        "labels": labels,
-        "parents": parents,
-        "values": _numbers(values),
-        "branchvalues": "total",
-        "maxdepth": 2,
-        "insidetextorientation": "radial",
-        "hovertemplate": "%{label}<br>%{value:,.1f} " + _("mio. kr.") + "<extra></extra>",
-    }
-    return figure([trace], {"font": FONT, "margin": {"l": 0, "r": 0, "t": 10, "b": 10}, "separators": separators()})
+        name = _section_name(section)
+        labels = [plain(f"{row.numbers} {translated(row.line, 'title')}".strip()) for _amount, row in mine]
+        traces.append(
+            bar(
+                orientation="h",
+                x=_numbers(amount for amount, _row in mine),
+                y=[short(label) for label in labels],
+                customdata=labels,
+                name=name,
+                marker={"color": colours[_section_key(section)]},
+                hovertemplate="%{customdata}<br>%{x:,.1f} " + _("mio. kr.") + f"<extra>{name}</extra>",
+            )
+        )
+    order = [short(plain(f"{row.numbers} {translated(row.line, 'title')}".strip())) for _amount, row, _section in rows]
+    return figure(
+        traces,
+        _layout(
+            height=CHART_FRAME + BAR_HEIGHT * len(rows),
+            barmode="overlay",
+            xaxis={"title": {"text": _("mio. kr. over the whole period")}, "rangemode": "tozero"},
+            yaxis={"categoryorder": "array", "categoryarray": order, "automargin": True, "tickfont": {"size": 11}},
+        ),
+    )
 
 
 def lineage_chart(chain) -> dict:
@@ -205,7 +306,7 @@ def lineage_chart(chain) -> dict:
                     _number(figure_.amount) if figure_ is not None and figure_.is_complete else None
                     for figure_ in entry.figures.values()
                 ],
-                name=plain(f"{entry.initiative.strategy.short_title} {entry.initiative.number}".strip()),
+                name=plain(f"{translated(entry.initiative.strategy, 'short_title')} {entry.initiative.number}".strip()),
                 marker={"color": colour(entry.strategy_index)},
                 hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + "<extra>%{fullData.name}</extra>",
             )
@@ -214,19 +315,33 @@ def lineage_chart(chain) -> dict:
 
 
 def comparison_chart(comparison, rows=None) -> dict:
-    """Grouped bars: each theme or chapter (of ``rows``, by default all), one bar per selected year."""
-    rows = comparison.rows if rows is None else rows
+    """Bars side by side, one row per theme or chapter (of ``rows``, by default all), a bar per selected year.
+
+    The rows run down the page, so a phone shows each label in full width; a year a row has no figure for is
+    left out, not drawn as zero.
+    """
+    rows = list(comparison.rows if rows is None else rows)
     labels = [plain(row.label) for row in rows]
     traces = [
         bar(
-            x=labels,
+            orientation="h",
+            y=[short(label) for label in labels],
             # A sum with unknown cells draws no bar: its known part alone would pass for the whole.
-            y=[_known(row.figures.get(year)) for row in rows],
-            customdata=[_hover_text(row.figures.get(year)) for row in rows],
+            x=[_whole(row.figures.get(year)) for row in rows],
+            customdata=[[label, _hover_text(row.figures.get(year))] for label, row in zip(labels, rows, strict=True)],
             name=str(year),
-            marker={"color": colour(index + 1)},
-            hovertemplate="%{x}<br>%{customdata}" + f"<extra>{year}</extra>",
+            marker={"color": colour(index)},
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}" + f"<extra>{year}</extra>",
         )
         for index, year in enumerate(comparison.years)
     ]
-    return figure(traces, _layout(barmode="group", xaxis={"automargin": True}))
+    bars = len(rows) * max(len(comparison.years), 1)
+    return figure(
+        traces,
+        _layout(
+            height=CHART_FRAME + BAR_HEIGHT * bars + 8 * len(rows),
+            barmode="group",
+            xaxis={"title": {"text": _("mio. kr.")}, "rangemode": "tozero"},
+            yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 11}},
+        ),
+    )

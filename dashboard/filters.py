@@ -153,11 +153,17 @@ class CompareForm(forms.Form):
         label=_("Years"), coerce=int, widget=widgets.CheckboxSelectMultiple, choices=[]
     )
     by = forms.ChoiceField(
-        label=_("Side by side by"), choices=[("theme", _("theme")), ("chapter", _("chapter"))], widget=forms.RadioSelect
+        label=_("Side by side by"),
+        choices=[("theme", _("theme")), ("chapter", _("chapter"))],
+        widget=widgets.RadioSelect,
     )
 
-    def __init__(self, data, *args, strategies, **kwargs):
-        """``strategies``: those the reader may compare (publication.editions.Edition.strategies)."""
+    def __init__(self, data, *args, strategies, latest_years=None, **kwargs):
+        """``strategies``: those the reader may compare (publication.editions.Edition.strategies).
+
+        With no year asked for, every year of the chosen strategies is compared, or with ``latest_years`` only the
+        latest so many of them: the page opens on what fits a phone's screen and offers the wide view on request.
+        """
         strategies = list(strategies)
         # An empty choice means everything; filling it in shows the reader what the page compares.
         data = data.copy()
@@ -165,12 +171,31 @@ class CompareForm(forms.Form):
             data.setlist("strategy", [strategy.slug for strategy in strategies])
         chosen = [strategy for strategy in strategies if strategy.slug in data.getlist("strategy")]
         if not data.getlist("year"):
-            data.setlist("year", sorted({str(year) for strategy in chosen for year in strategy.years}))
+            years = sorted({str(year) for strategy in chosen for year in strategy.years})
+            data.setlist("year", years[-latest_years:] if latest_years else years)
         data.setdefault("by", "theme")
         super().__init__(data, *args, **kwargs)
         self.fields["strategy"].queryset = Strategy.objects.filter(pk__in=[strategy.pk for strategy in strategies])
         years = sorted({year for strategy in strategies for year in strategy.years})
         self.fields["year"].choices = [(year, str(year)) for year in years]
+
+    def every_year_query(self) -> str:
+        """The address's query for the same comparison over every year of the chosen strategies (the wide view)."""
+        query = self.data.copy()
+        chosen = set(query.getlist("strategy"))
+        query.setlist(
+            "year",
+            sorted(
+                {
+                    str(year)
+                    for strategy in self.fields["strategy"].queryset
+                    if strategy.slug in chosen
+                    for year in strategy.years
+                }
+            ),
+        )
+        query.pop("page", None)
+        return query.urlencode()
 
     def clean_year(self):
         # Each year once, however often the address repeats it: a year asked ten thousand times made as many columns.

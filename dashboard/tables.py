@@ -21,6 +21,7 @@ from budgets.display import amount_html, amount_html_formatter, amount_text, sor
 from budgets.figures import Row
 from budgets.numbers import Figure, amount_formatter
 from budgets.workbooks import FORMULA_TRIGGERS
+from initiatives.english import translated, translated_html
 from initiatives.models import Theme
 
 
@@ -146,7 +147,8 @@ def yearly_funding_table(funding) -> YearlyFundingTable:
             row[f"s{strategy.pk}"] = funding.figure(strategy, year)
         rows.append(row)
     strategy_columns = [
-        (f"s{strategy.pk}", AmountColumn(verbose_name=strategy.short_title)) for strategy in funding.strategies
+        (f"s{strategy.pk}", AmountColumn(verbose_name=translated(strategy, "short_title")))
+        for strategy in funding.strategies
     ]
     return YearlyFundingTable(rows, extra_columns=strategy_columns, sequence=("year", "...", "total", "frame"))
 
@@ -195,7 +197,7 @@ class BudgetTable(tables.Table):
                 parts.append(_chapter_head(record["section"], amount))
             if record["kind"] == "empty":
                 continue
-            title = conditional_escape(record["title"])
+            title = translated_html(record["line"] or record["initiative"], "title")
             if record["initiative"] is not None:
                 title = format_html('<a href="{}">{}</a>', initiative_url(record["initiative"].pk), title)
             markers = "".join(
@@ -288,7 +290,7 @@ def _chapter_head(section, amount) -> str:
         '{}<tr class="chapter-heading"><th scope="rowgroup" colspan="2">{}. {}</th>{}<td class="number">{}</td></tr>',
         mark_safe(head),
         section.chapter.number,
-        section.chapter.title,
+        translated_html(section.chapter, "title"),
         mark_safe(amounts),
         amount(section.total) if section.rows else "",
     )
@@ -340,7 +342,7 @@ def budget_table(table, order_by=None) -> BudgetTable:
                         position,
                         section,
                         entry.numbers,
-                        entry.line.title,
+                        translated(entry.line, "title"),
                         entry.cells,
                         entry.total,
                         entry.line,
@@ -355,7 +357,7 @@ def budget_table(table, order_by=None) -> BudgetTable:
                         position,
                         section,
                         entry.number,
-                        entry.title,
+                        translated(entry, "title"),
                         [None] * len(years),
                         None,
                         None,
@@ -396,7 +398,7 @@ class InitiativeTable(tables.Table):
     number = tables.Column(
         verbose_name=gettext_lazy("No."), attrs={"td": {"class": "number-col"}}, default="", order_by=("number", "pk")
     )
-    title = tables.Column(verbose_name=gettext_lazy("Initiative"), linkify=True, order_by=("title", "pk"))
+    title = tables.Column(verbose_name=gettext_lazy("Initiative"), order_by=("title", "pk"))
     chapter = tables.Column(
         verbose_name=gettext_lazy("Chapter"), accessor="chapter__title", order_by=("chapter__title", "pk")
     )
@@ -419,6 +421,24 @@ class InitiativeTable(tables.Table):
 
     def value_amount(self, record):
         return amount_text(self._known_amount(record))
+
+    def render_strategy(self, record):
+        return translated_html(record.chapter.strategy, "short_title")
+
+    def render_title(self, record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), translated_html(record, "title"))
+
+    def render_chapter(self, record):
+        return translated_html(record.chapter, "title")
+
+    def value_strategy(self, record):
+        return translated(record.chapter.strategy, "short_title")
+
+    def value_title(self, record):
+        return translated(record, "title")
+
+    def value_chapter(self, record):
+        return translated(record.chapter, "title")
 
     def render_status(self, record):
         parts = []
@@ -447,10 +467,10 @@ class InitiativeTable(tables.Table):
         themes = {value: str(label) for value, label in Theme.choices}  # get_theme_display translates all per call
         for initiative in self.data.data.iterator(chunk_size=2000):
             values = {
-                "strategy": initiative.chapter.strategy.short_title,
+                "strategy": translated(initiative.chapter.strategy, "short_title"),
                 "number": initiative.number,
-                "title": initiative.title,
-                "chapter": initiative.chapter.title,
+                "title": translated(initiative, "title"),
+                "chapter": translated(initiative.chapter, "title"),
                 "theme": themes.get(initiative.theme, initiative.theme),
                 "amount": "" if initiative.amount is None else self.value_amount(initiative),
                 "status": self.render_status(initiative),

@@ -1,9 +1,12 @@
 import re
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
@@ -15,6 +18,7 @@ from dashboard import charts, tables
 from dashboard.cache import public_page
 from dashboard.downloads import built_once
 from dashboard.filters import CompareForm, InitiativeFilter
+from initiatives.english import translated
 from initiatives.models import Initiative, Strategy
 from publication.editions import for_request
 
@@ -22,6 +26,8 @@ SOURCE_NAME = re.compile(r"^[\w-]+\.(txt|md)$")
 
 
 COMPARISON_ROWS_PER_PAGE = 100
+# The compare page opens on the latest two years, which fit a phone's screen; every year is a click away.
+COMPARED_YEARS_AT_FIRST = 2
 INITIATIVES_PER_PAGE, MOST_INITIATIVES_PER_PAGE = 50, 100
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,15 +61,24 @@ def all_export(request):
     return xlsx_response(workbooks.all_strategies_workbook(yearly_funding(edition), edition), "strategier")
 
 
+def _compare_form(request, edition) -> CompareForm:
+    """The comparison the address asks for; without years, the latest ones, which fit a phone's screen."""
+    return CompareForm(request.GET, strategies=edition.strategies(), latest_years=COMPARED_YEARS_AT_FIRST)
+
+
+def _compared(edition, form):
+    data = form.cleaned_data
+    return compare_figures(edition, data["strategy"], data["year"], data["by"])
+
+
 @require_safe
 @built_once
 def compare_export(request):
     edition = for_request(request)
-    form = CompareForm(request.GET, strategies=edition.strategies())
+    form = _compare_form(request, edition)
     if not form.is_valid():
         return render(request, "dashboard/compare.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    comparison = compare_figures(edition, data["strategy"], data["year"], data["by"])
+    comparison = _compared(edition, form)
     return xlsx_response(workbooks.comparison_workbook(comparison, edition), "sammenligning")
 
 
@@ -118,10 +133,7 @@ def strategy_detail(request, slug):
         "initiatives": initiative_count(strategy, sum(len(section.initiatives) for section in budget.sections)),
         "table": table,
         "chapter_chart": charts.chapter_chart(budget),
-        # Shares of the known part alone would pass for the whole where cells are unknown: no sunburst then.
-        "sunburst": charts.sunburst_chart(budget)
-        if budget.grand_total.amount and budget.grand_total.is_complete
-        else None,
+        "lines_chart": charts.lines_chart(budget),
     }
     return _csv_or_page(request, table, f"strategy-{strategy.slug}", "dashboard/strategy_detail.html", context)
 
@@ -181,13 +193,12 @@ def initiative_list(request):
 @public_page
 def compare(request):
     edition = for_request(request)
-    form = CompareForm(request.GET, strategies=edition.strategies())
+    form = _compare_form(request, edition)
     form.is_valid()
     per_page = _rows_per_page(request, form, COMPARISON_ROWS_PER_PAGE, COMPARISON_ROWS_PER_PAGE)
     if not form.is_valid():
         return render(request, "dashboard/compare.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    comparison = compare_figures(edition, data["strategy"], data["year"], data["by"])
+    comparison = _compared(edition, form)
     table = tables.comparison_table(comparison)
     # A hundred strategies compared by chapter are a thousand rows: the page shows them a hundred at a time and
     # charts those; the CSV file and the workbook hold them all.
@@ -209,3 +220,84 @@ def source_document(request, name):
     if not SOURCE_NAME.match(name) or not path.is_file():
         raise Http404(_("No source document of that name."))
     return FileResponse(path.open("rb"), content_type="text/plain; charset=utf-8")
+
+
+def embeddable(view):
+    """A page any site may show in a frame: CSP frame-ancestors * and no X-Frame-Options. Every other page keeps
+    the settings' frame-ancestors 'none' and DENY."""
+    return xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(view))
+
+
+def _embed(request, context: dict):
+    return render(request, "dashboard/embed.html", context)
+
+
+@embeddable
+@require_safe
+@public_page
+def embed_overview(request):
+    funding = yearly_funding(for_request(request))
+    return _embed(
+        request,
+        {
+            "title": _("Funding per year by strategy, with the frames in all"),
+            "chart": charts.overview_chart(funding),
+            "page_url": reverse("overview"),
+        },
+    )
+
+
+@embeddable
+@require_safe
+@public_page
+def embed_strategy(request, slug):
+    strategy = shown_strategy(request, slug)
+    budget = budget_table(strategy, for_request(request))
+    return _embed(
+        request,
+        {
+            "title": _("Funding per chapter and year, %(title)s") % {"title": translated(strategy, "short_title")},
+            "chart": charts.chapter_chart(budget),
+            "page_url": strategy.get_absolute_url(),
+            "strategy": strategy,
+        },
+    )
+
+
+@embeddable
+@require_safe
+@public_page
+def embed_compare(request):
+    edition = for_request(request)
+    form = _compare_form(request, edition)
+    if not form.is_valid():
+        return render(request, "dashboard/compare.html", {"form": form}, status=400)
+    comparison = _compared(edition, form)
+    query = request.GET.urlencode()
+    return _embed(
+        request,
+        {
+            "title": _("Funding side by side"),
+            "chart": charts.comparison_chart(comparison, comparison.rows[:COMPARISON_ROWS_PER_PAGE]),
+            "page_url": reverse("compare") + (f"?{query}" if query else ""),
+        },
+    )
+
+
+@embeddable
+@require_safe
+@public_page
+def embed_initiative(request, pk):
+    initiative = get_object_or_404(Initiative.objects.with_chapter(), pk=pk)
+    edition = for_request(request)
+    if not edition.shows(initiative.chapter.strategy):
+        raise Http404(_("No published initiative of that number."))
+    return _embed(
+        request,
+        {
+            "title": _("Funding of the same effort across strategies"),
+            "chart": charts.lineage_chart(initiative_lineage(initiative, edition)),
+            "page_url": initiative.get_absolute_url(),
+            "strategy": initiative.chapter.strategy,
+        },
+    )

@@ -46,6 +46,11 @@ class Strategy(models.Model):
         help_text=_("As the source states it, e.g. '2024-prices'. Empty where the source does not say."),
     )
     description = models.TextField(_("description"), blank=True)
+    # The same texts in English, for the English pages; where one is empty they show the Danish, marked as Danish.
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True, default="", db_default="")
+    short_title_en = models.CharField(_("short title in English"), max_length=60, blank=True, default="", db_default="")
+    description_en = models.TextField(_("description in English"), blank=True, default="", db_default="")
+    price_basis_en = models.CharField(_("price basis in English"), max_length=60, blank=True, default="", db_default="")
     source = models.CharField(_("source"), max_length=300, help_text=_("Document and table the figures come from."))
     initiatives_published = models.PositiveSmallIntegerField(
         _("number of initiatives as published"),
@@ -117,6 +122,7 @@ class Chapter(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True, default="", db_default="")
     source = models.CharField(_("source"), max_length=300)
     retired_on = models.DateField(
         _("retired on"),
@@ -165,6 +171,7 @@ class Initiative(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), help_text=_("Order within the strategy."))
     title = models.CharField(_("title"), max_length=300)
+    title_en = models.CharField(_("title in English"), max_length=300, blank=True, default="", db_default="")
     theme = models.CharField(_("theme"), max_length=30, choices=Theme.choices)
     source = models.CharField(_("source"), max_length=300)
     retired_on = models.DateField(

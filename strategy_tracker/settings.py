@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_tables2",
     "django_filters",
     "rest_framework",
@@ -99,7 +100,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"languages": "strategy_tracker.templatetags.languages"},
+            "libraries": {
+                "languages": "strategy_tracker.templatetags.languages",
+                "site": "strategy_tracker.templatetags.site",
+            },
         },
     },
 ]
@@ -185,7 +189,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "dashboard.finders.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -195,6 +198,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# Who publishes the site, how to reach them and the terms of the data, in every page's footer, the accessibility
+# statement and the open data's description. A public authority's site must name a contact for accessibility.
+SITE_OWNER = env("SITE_OWNER", "Erhvervsministeriet")
+SITE_OWNER_URL = env("SITE_OWNER_URL", "https://em.dk/")
+SITE_CONTACT_EMAIL = env("SITE_CONTACT_EMAIL", "em@em.dk")
+DATA_LICENCE = env("DATA_LICENCE", "CC BY 4.0")
+DATA_LICENCE_URL = env("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
 
 # The published documents that the fixtures reproduce; tests and the reconciliation read them.
 SOURCES_DIR = Path(os.environ.get("STRATEGY_SOURCES_DIR", BASE_DIR.parent / "shared" / "sources"))

@@ -1,10 +1,11 @@
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
 
-from tests.helpers import table_rows
+from tests.helpers import change_cell, publish_draft, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,16 @@ class TestOverview:
         assert chart["layout"]["barmode"] == "stack"
         assert chart["layout"]["separators"] == ",."
 
+    def test_it_stacks_a_known_part_under_the_rest_of_the_frame_still_unknown(self, client):
+        change_cell("2018", 2018, amount="12.5", title__contains="Trial Nation")
+        publish_draft("2018")
+
+        chart = client.get(reverse("overview")).context["chart"]
+        traces = {trace["name"]: trace for trace in chart["data"]}
+
+        assert traces["Vækstplan 2018"]["y"][:4] == [12.5, None, None, None]
+        assert traces["Vækstplan 2018: ramme, fordeling ukendt"]["y"][:4] == [17.5, 30.0, 30.0, 30.0]
+
     def test_it_says_how_overlapping_strategies_relate(self, client):
         notes = client.get(reverse("overview")).context["notes"]
 
@@ -75,8 +86,9 @@ class TestOverview:
     def test_it_serves_plotly_from_its_own_static_files(self, client):
         html = client.get(reverse("overview")).content.decode()
 
-        assert '<script src="/static/vendor/plotly.min.js" defer></script>' in html
+        script = re.search(r'<script src="/static/dashboard/charts.js" data-plotly="([^"]+)" defer></script>', html)
+        assert script.group(1) == "/static/vendor/plotly-site.min.js"
         assert "cdn" not in html.lower()
-        assert b"plotly.js" in b"".join(client.get("/static/vendor/plotly.min.js").streaming_content)[:500].lower()
+        assert b"plotly.js v" in b"".join(client.get(script.group(1)).streaming_content)[:200]
         assert 'data-figure="chart-overview-data"' in html
         assert '<script id="chart-overview-data" type="application/json">' in html

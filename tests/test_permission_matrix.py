@@ -120,6 +120,17 @@ RULES = {
     "all_export": READ_ONLY,
     "strategy_export": READ_ONLY,
     "source_document": READ_ONLY,
+    "sources": READ_ONLY,
+    "accessibility": READ_ONLY,
+    # Files browsers and search engines ask for at fixed addresses.
+    "robots_txt": READ_ONLY,
+    "favicon": READ_ONLY,
+    "sitemap": READ_ONLY,
+    # Charts alone, for other sites to frame.
+    "embed_overview": READ_ONLY,
+    "embed_strategy": READ_ONLY,
+    "embed_compare": READ_ONLY,
+    "embed_initiative": READ_ONLY,
     # Open data.
     "api_index": READ_ONLY,
     "api_allocations_csv": READ_ONLY,
@@ -445,7 +456,7 @@ def _model_of(key, pattern):
         and "pk" in pattern.pattern.regex.groupindex
     ):
         return viewset.queryset.model
-    if key in ("initiative_detail", "edit_tracking"):
+    if key in ("initiative_detail", "edit_tracking", "embed_initiative"):
         return Initiative
     for model in admin.site._registry:
         app_label, model_name = model._meta.app_label, model._meta.model_name

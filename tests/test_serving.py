@@ -133,6 +133,15 @@ def test_the_proxy_sets_the_client_address_and_scheme_whatever_the_client_sends(
     assert "Server" not in response.headers or "nginx/" not in response.headers["Server"]
 
 
+def test_the_proxy_compresses_pages_and_scripts(served):
+    page = requests.get(f"{served}/api/", headers={"Accept-Encoding": "gzip"})
+    script = requests.get(f"{served}/static/dashboard/charts.js", headers={"Accept-Encoding": "br, gzip"})
+
+    assert page.status_code == 200 and page.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["Vary"]
+    assert script.status_code == 200 and "Content-Encoding" in script.headers
+
+
 def test_a_reload_of_gunicorn_keeps_the_embedded_database_running(tmp_path):
     """A HUP replaces every worker; the last old one to exit used to stop the embedded PostgreSQL."""
     data, log_path = tmp_path / "pgdata", tmp_path / "gunicorn.log"

@@ -98,16 +98,26 @@ class TestStrategyDetail:
         assert rows[-4][-1] == "mindst 1.234,5 + ukendt"
         assert rows[-1][2] == "ukendt"
 
-    def test_it_draws_no_bar_or_share_from_the_known_part_of_a_sum_with_unknown_cells(self, client):
+    def test_it_leaves_a_line_with_unknown_cells_out_of_the_chart_of_lines_and_says_how_many_are_unknown(self, client):
         change_cell("2018", 2018, amount="1234.5", title__contains="Trial Nation")
         publish_draft("2018")
 
         response = page(client, "2018")
 
-        clinical = next(trace for trace in response.context["chapter_chart"]["data"] if trace["name"].startswith("2."))
-        assert clinical["y"] == [None] * 4
-        assert response.context["sunburst"] is None
+        assert response.context["lines_chart"] is None
         assert "71 celler i strategien er ukendte" in response.content.decode()
+
+    def test_it_draws_a_chapters_known_part_and_the_rest_of_the_frame_as_unknown(self, client):
+        change_cell("2018", 2018, amount="12.5", title__contains="Trial Nation")
+        publish_draft("2018")
+
+        traces = {trace["name"]: trace for trace in page(client, "2018").context["chapter_chart"]["data"]}
+
+        chapter = traces["2. Mere klinisk forskning til Danmark"]
+        assert chapter["y"] == [12.5, None, None, None]
+        assert chapter["customdata"][0] == "mindst 12,5 + ukendt mio. kr."
+        assert traces["Ramme, fordeling ukendt"]["y"] == [17.5, 30.0, 30.0, 30.0]
+        assert traces["Ramme, fordeling ukendt"]["marker"]["pattern"]["shape"] == "/"
 
     def test_it_shows_the_2030_table_with_its_footnotes_and_listed_initiatives_without_a_row(self, client):
         response = page(client, "2030")
@@ -162,7 +172,7 @@ class TestStrategyDetail:
         english = page(client, "2021", language="en").content.decode()
 
         assert '<a href="/en/strategies/2021/" lang="en" hreflang="en">English</a>' in danish
-        assert '<a href="/strategies/2021/" lang="da" hreflang="da">dansk</a>' in english
+        assert '<a href="/strategies/2021/" lang="da" hreflang="da">Dansk</a>' in english
 
     def test_it_answers_404_for_a_strategy_that_does_not_exist(self, client):
         assert page(client, "1999").status_code == 404
@@ -206,12 +216,15 @@ class TestStrategyDetail:
             "9.0",
         ] in lines
 
-    def test_it_draws_the_chapter_chart_and_the_sunburst_from_the_same_figures(self, client):
+    def test_it_draws_the_chapter_chart_and_the_lines_from_the_same_figures_in_the_same_colours(self, client):
         response = page(client, "2021")
 
         chapters = response.context["chapter_chart"]["data"]
         assert [trace["y"] for trace in chapters][0] == [16.6, 22.1, 22.2]
         assert chapters[-1]["name"] == "Reserver"
-        sunburst = response.context["sunburst"]["data"][0]
-        assert sunburst["values"][0] == 270.8
+        lines = response.context["lines_chart"]["data"]
+        assert sum(sum(trace["x"]) for trace in lines) == pytest.approx(270.8)
+        assert {trace["name"]: trace["marker"]["color"] for trace in lines} == {
+            trace["name"]: trace["marker"]["color"] for trace in chapters
+        }
         assert 'data-figure="chart-chapters-data"' in response.content.decode()

@@ -2,10 +2,15 @@ import json
 import re
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from publication.editions import for_request
+from publication.templatetags.publication import published_date
 
 register = template.Library()
 
@@ -42,3 +47,42 @@ def chart_data(figure: dict, element_id: str) -> str:
     text = json.dumps(figure, cls=DjangoJSONEncoder, separators=(",", ":"))
     text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
     return format_html('<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text))
+
+
+def _versions(edition, strategies) -> str:
+    parts = []
+    for strategy in strategies:
+        publication = edition.publication(strategy) if not edition.is_draft else None
+        if publication is None:
+            parts.append(_("%(strategy)s, draft") % {"strategy": strategy.short_title})
+        else:
+            parts.append(
+                _("%(strategy)s, version %(number)s, %(date)s")
+                % {"strategy": strategy.short_title, "number": publication.number, "date": published_date(publication)}
+            )
+    return "; ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def share_links(context, embed_path: str = "") -> dict:
+    """What the "Share / embed" box offers for the page: its address, a citation naming the versions of the
+    figures it shows with their dates, and an iframe of the chart's /embed/ page (``embed_path``), whose query is
+    the page's own (a comparison's selection)."""
+    request = context["request"]
+    edition = for_request(request)
+    strategy = context.get("strategy")
+    strategies = [strategy] if strategy is not None else list(edition.strategies())
+    permalink = request.build_absolute_uri(request.get_full_path())
+    citation = _("Source: Strategy Tracker (%(owner)s), %(versions)s. %(address)s") % {
+        "owner": settings.SITE_OWNER,
+        "versions": _versions(edition, strategies),
+        "address": permalink,
+    }
+    iframe = ""
+    if embed_path:
+        query = request.GET.urlencode()
+        source = request.build_absolute_uri(embed_path + (f"?{query}" if query else ""))
+        # Plain text, escaped here for its attributes and again by the page that shows it to be copied.
+        iframe = '<iframe src="{}" title="{}" width="100%" height="520" style="border:0" loading="lazy"></iframe>'
+        iframe = iframe.format(escape(source), escape(_("Chart from Strategy Tracker")))
+    return {"permalink": permalink, "citation": citation, "iframe": iframe}

@@ -9,7 +9,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[dict]:
     """The current page in each language: the language lives in the URL, so links can be shared."""
-    request = context["request"]
+    request = context.get("request")
+    if request is None:  # a 500 page, made without the request
+        return []
     current = get_language()
     return [
         {

@@ -10,8 +10,11 @@ STYLE = '<span style="font-size:40px;color:red">Stor</span>'
 
 def drawn(page, url: str, chart_id: str):
     page.goto(url)
-    page.wait_for_function(f"document.getElementById('{chart_id}').data !== undefined")
-    return page.locator(f"#{chart_id}")
+    chart = page.locator(f"#{chart_id}")
+    chart.scroll_into_view_if_needed()
+    # Waited for in the DOM: a polled expression would be run with eval, which the site's CSP refuses.
+    chart.locator(".main-svg").first.wait_for()
+    return chart
 
 
 def test_it_shows_tags_in_names_as_text_in_legends_and_labels(page, app_url):

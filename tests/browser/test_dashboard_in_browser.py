@@ -10,11 +10,20 @@ from publication.editions import Edition
 
 
 def chart_traces(page, chart_id: str) -> dict[str, list]:
-    """The data Plotly drew, read back from the chart element in the page."""
-    page.wait_for_function(f"document.getElementById('{chart_id}').data !== undefined")
+    """The data Plotly drew, read back from the chart element in the page, once it is scrolled into view."""
+    chart = page.locator(f"#{chart_id}")
+    chart.scroll_into_view_if_needed()
+    # Waited for in the DOM: a polled expression would be run with eval, which the site's CSP refuses.
+    chart.locator(".main-svg").first.wait_for()
     return page.evaluate(
         f"Object.fromEntries(document.getElementById('{chart_id}').data.map(trace => [trace.name, trace.y]))"
     )
+
+
+def chart_labels(page) -> list[str]:
+    """The whole names of the compare chart's rows (its axis shows them cut to fit a phone)."""
+    chart_traces(page, "chart-compare")
+    return page.evaluate("document.getElementById('chart-compare').data[0].customdata")
 
 
 def test_it_draws_the_overview_chart_with_the_published_totals(page, app_url):
@@ -35,8 +44,10 @@ def test_it_keeps_the_compare_selection_in_the_address(page, app_url):
 
     page.get_by_label("Vækstplan 2018").uncheck()
     page.get_by_label("Strategi 2030").uncheck()
-    for year in ("2018", "2019", "2020", "2021", "2024", "2025", "2026", "2027"):
+    for year in ("2026", "2027"):  # the page opens on the latest two years
         page.get_by_label(year, exact=True).uncheck()
+    for year in ("2022", "2023"):
+        page.get_by_label(year, exact=True).check()
     page.get_by_label("kapitel").check()
     page.get_by_role("button", name="Sammenlign").click()
 
@@ -107,16 +118,16 @@ def test_it_pages_through_a_long_comparison_and_charts_each_page(page, app_url, 
         ).rows
     ]
     page.goto(f"{app_url}/compare/")
+    page.get_by_role("link", name="Sammenlign alle år (en bred tabel)").click()
     page.get_by_label("kapitel").check()
     page.get_by_role("button", name="Sammenlign").click()
-    assert page.evaluate("document.getElementById('chart-compare').data[0].x") == labels[:100]
+    assert chart_labels(page) == labels[:100]
 
     page.get_by_role("link", name="Næste side").click()
 
     assert "by=chapter" in page.url and page.url.endswith("page=2")
     expect(page.locator("#comparison tbody tr").first.locator("td").first).to_have_text(labels[100])
     expect(page.locator("#comparison tbody tr").last.locator("td").first).to_have_text("I alt")
-    page.wait_for_function("document.getElementById('chart-compare').data !== undefined")
-    assert page.evaluate("document.getElementById('chart-compare').data[0].x") == labels[100:200]
+    assert chart_labels(page) == labels[100:200]
     expect(page.get_by_role("link", name="2", exact=True)).to_have_attribute("aria-current", "page")
     assert axe_violations(page) == []
