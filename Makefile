@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx node_modules/axe-core/axe.min.js
+$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/soffice node_modules/axe-core/axe.min.js
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -21,6 +21,11 @@ $(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx no
 /usr/bin/chromium:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+
+# The open-data tests open the Danish CSV in LibreOffice as a Danish spreadsheet would.
+/usr/bin/soffice:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui > /dev/null
 
 # npm keeps the package's 1985 timestamps, so touch the file for make to see it is newer than the lock.
 node_modules/axe-core/axe.min.js: package.json package-lock.json
