@@ -1,4 +1,4 @@
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from api import serializers
 from api.filters import AllocationFilter, InitiativeFilter
 from api.http import open_data
+from budgets import csvfiles
 from budgets.comparison import compare
 from budgets.exports import AllocationExport
 from budgets.fiscal import fiscal_data_package_zip
@@ -195,9 +196,15 @@ def allocations_csv(request):
     filterset = AllocationFilter(request.GET, queryset=edition.cells())
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors}, status=400, json_dumps_params={"ensure_ascii": False})
-    response = StreamingHttpResponse(AllocationExport(filterset.qs).csv_lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="allocations.csv"'
-    return response
+    try:
+        dialect = csvfiles.dialect_of(request.GET)
+    except csvfiles.UnknownDialect as error:
+        return JsonResponse(
+            {"errors": {"dialect": [str(error)]}}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
+    return csvfiles.csv_response(
+        AllocationExport(filterset.qs).csv_lines(dialect), "allocations", disposition="inline", streaming=True
+    )
 
 
 @require_safe

@@ -1,12 +1,12 @@
 """Exports: small classes that yield rows, so CSV, the API, the Fiscal Data Package and Excel share one source."""
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from budgets.csvfiles import RFC4180, CsvWriter, Dialect, spreadsheet_text
 from budgets.models import BudgetLine, CellKind
 
 UNIT = "mio. kr."
@@ -110,19 +110,12 @@ class AllocationExport:
         for cell in cells.iterator(chunk_size=5000):
             yield self.row(cell, covered[cell.line_id])
 
-    def csv_lines(self) -> Iterator[str]:
-        """CSV with a header, line by line, so a response can stream it; decimal points, empty for nothing."""
-        writer = csv.DictWriter(_Echo(), fieldnames=self.field_names, lineterminator="\n")
-        yield writer.writeheader()
-        for row in self.rows():
-            yield writer.writerow({name: "" if value is None else value for name, value in row.items()})
+    def csv_lines(self, dialect: Dialect = RFC4180) -> Iterator[str]:
+        """CSV with a header, line by line, so a response can stream it; empty for nothing. In a spreadsheet's
+        dialect, text that it would run as a formula is escaped; for programs it stays as stored."""
+        writer = CsvWriter(dialect, text=spreadsheet_text if dialect.readers_headings else str)
+        names = self.field_names
+        return writer.lines(names, ([row[name] for name in names] for row in self.rows()))
 
     def write_csv(self, stream) -> None:
         stream.writelines(self.csv_lines())
-
-
-class _Echo:
-    """A file for csv.writer that hands each line back instead of storing it."""
-
-    def write(self, line: str) -> str:
-        return line

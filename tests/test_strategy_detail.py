@@ -126,7 +126,7 @@ class TestStrategyDetail:
 
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         lines = list(csv.reader(io.StringIO(response.content.decode())))
-        assert lines[0] == ["Nr.", "Initiativ", "2021", "2022", "2023", "I alt"]
+        assert lines[0] == ["number", "title", "2021", "2022", "2023", "total"]
         assert [
             "2",
             "Videreførelse af Trial Nation, national forening til fremme af kliniske forsøg i Danmark",
