@@ -5,9 +5,11 @@ import hashlib
 
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import views
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 
 from publication.state import public_changed_at, public_state
 
@@ -40,3 +42,30 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = NotFound()
     return views.exception_handler(exc, context)
+
+
+AMOUNTS_AS_TEXT = "amounts_as_text"
+AMOUNTS_PARAMETER = OpenApiParameter(
+    "amounts",
+    str,
+    enum=["number", "string"],
+    description="How amounts are written: JSON numbers with one decimal (`number`, the default) or decimal strings "
+    "(`string`, for clients that read JSON numbers as binary floating point). An unknown amount is null either way.",
+)
+
+
+def amounts_as_text(request) -> bool:
+    """Whether the client asked for amounts as decimal strings (?amounts=string)."""
+    asked = request.GET.getlist("amounts")
+    if asked in ([], ["number"]):
+        return False
+    if asked == ["string"]:
+        return True
+    raise ValidationError({"amounts": [_("Write ?amounts=number (the default) or ?amounts=string.")]})
+
+
+class AmountsAsAsked:
+    """A view whose serializers write amounts as the client asked (?amounts=)."""
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), AMOUNTS_AS_TEXT: amounts_as_text(self.request)}

@@ -1,8 +1,23 @@
 from rest_framework import serializers
 
+from api.http import AMOUNTS_AS_TEXT
 from budgets.exports import UNIT, AllocationExport
 from budgets.models import Allocation, FrameAmount, FundingFrame
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+
+
+class AmountField(serializers.DecimalField):
+    """An amount in mio. kr. as a JSON number with one decimal (16.8, 20.0), or, for clients that asked for
+    ``?amounts=string``, as a decimal string ("16.8"); null when nobody knows it, never 0."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=9, decimal_places=1, coerce_to_string=False, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        value = super().to_representation(value)
+        return str(value) if self.context.get(AMOUNTS_AS_TEXT) else value
 
 
 class StrategySerializer(serializers.ModelSerializer):
@@ -70,9 +85,7 @@ class AllocationSerializer(serializers.Serializer):
         # Declared from the export's own field list, so the OpenAPI description cannot drift from the rows.
         kinds = {
             "integer": lambda field: serializers.IntegerField(help_text=field.description, allow_null=True),
-            "number": lambda field: serializers.DecimalField(
-                max_digits=9, decimal_places=1, allow_null=True, help_text=field.description
-            ),
+            "number": lambda field: AmountField(help_text=field.description),
             "string": lambda field: serializers.CharField(help_text=field.description, allow_blank=True),
         }
         fields = {field.name: kinds[field.type](field) for field in AllocationExport.fields}
@@ -82,13 +95,15 @@ class AllocationSerializer(serializers.Serializer):
 
     def to_representation(self, cell: Allocation) -> dict:
         row = AllocationExport.row(cell)
-        row["amount"] = None if row["amount"] is None else str(row["amount"])
+        row["amount"] = self.fields["amount"].to_representation(row["amount"])
         row["initiative_ids"] = [int(pk) for pk in row["initiative_ids"].split()]
         row["initiative_numbers"] = row["initiative_numbers"].split()
         return row
 
 
 class FrameAmountSerializer(serializers.ModelSerializer):
+    amount = AmountField()
+
     class Meta:
         model = FrameAmount
         fields = ["year", "amount"]

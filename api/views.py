@@ -13,9 +13,9 @@ from rest_framework.response import Response
 
 from api import serializers
 from api.filters import AllocationFilter, InitiativeFilter
-from api.http import open_data
+from api.http import AMOUNTS_PARAMETER, AmountsAsAsked, amounts_as_text, open_data
 from budgets import csvfiles
-from budgets.comparison import compare
+from budgets.comparison import NOTHING, compare
 from budgets.exports import AllocationExport
 from budgets.fiscal import fiscal_data_package_zip
 from budgets.models import FundingFrame
@@ -108,8 +108,8 @@ class InitiativeViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
 
 
 @method_decorator(open_data, name="dispatch")
-@extend_schema(parameters=[VERSION_PARAMETER])
-class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema(parameters=[VERSION_PARAMETER, AMOUNTS_PARAMETER])
+class AllocationViewSet(AmountsAsAsked, viewsets.ReadOnlyModelViewSet):
     queryset = PublishedCell.objects.none()
     serializer_class = serializers.AllocationSerializer
     filterset_class = AllocationFilter
@@ -125,7 +125,8 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @method_decorator(open_data, name="dispatch")
-class FrameViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
+@extend_schema(parameters=[AMOUNTS_PARAMETER])
+class FrameViewSet(AmountsAsAsked, PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = FundingFrame.objects.select_related("strategy").prefetch_related("amounts")
     serializer_class = serializers.FrameSerializer
     filterset_fields = {"strategy__slug": ["exact"]}
@@ -137,6 +138,7 @@ class FrameViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
         OpenApiParameter("strategy", str, many=True, description="Strategy slugs; all when left out"),
         OpenApiParameter("year", int, many=True, description="Years; all of the strategies' years when left out"),
         OpenApiParameter("by", str, enum=["theme", "chapter"], description="Group by theme (default) or chapter"),
+        AMOUNTS_PARAMETER,
     ],
     responses=OpenApiTypes.OBJECT,
 )
@@ -149,23 +151,33 @@ def comparison(request):
     if not form.is_valid():
         raise ValidationError(form.errors)
     result = compare(edition, form.cleaned_data["strategy"], form.cleaned_data["year"], form.cleaned_data["by"])
+    as_text = amounts_as_text(request)
+
+    def number(value):
+        if value is None:
+            return None
+        return str(value) if as_text else value
+
+    def figure(value) -> dict:
+        # A sum over an unknown cell is unknown: its amount is null, what is known of it stands beside.
+        value = value or NOTHING
+        return {
+            "amount": number(value.amount) if value.is_complete else None,
+            "known_amount": number(value.amount),
+            "unknown_cells": value.unknown,
+            "complete": value.is_complete,
+        }
 
     def figures(row) -> dict:
-        return {
-            str(year): {
-                "amount": str(row.figures[year].amount) if year in row.figures else None,
-                "unknown_cells": row.figures[year].unknown if year in row.figures else 0,
-            }
-            for year in result.years
-        }
+        return {str(year): figure(row.figures.get(year)) for year in result.years}
 
     def changes(row) -> list:
         return [
             {
                 "from": before,
                 "to": after,
-                "change": None if difference is None else str(difference),
-                "change_percent": None if percent is None else str(percent),
+                "change": number(difference),
+                "change_percent": number(percent),
             }
             for before, after, difference, percent in row.changes(result.years)
         ]

@@ -213,7 +213,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Strategy Tracker open data",
-    "DESCRIPTION": "Read-only figures of Denmark's life science strategies. Amounts are decimal strings in mio. kr.",
+    "DESCRIPTION": "Read-only figures of Denmark's life science strategies. Amounts are in mio. kr.: JSON numbers "
+    "with one decimal (decimal strings with ?amounts=string), null where nobody knows the amount.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
