@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -231,6 +232,11 @@ def fiscal_data_package(request):
 @require_safe
 def index(request):
     base = request.build_absolute_uri("/api/")
-    return render(
-        request, "api/index.html", {"base": base, "strategies": Edition.public().strategies(), "title": _("Open data")}
-    )
+    context = {
+        "base": base,
+        "strategies": Edition.public().strategies(),
+        "title": _("Open data"),
+        "licence": settings.OPEN_DATA_LICENSE,
+        "publisher": settings.OPEN_DATA_PUBLISHER,
+    }
+    return render(request, "api/index.html", context)

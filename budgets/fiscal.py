@@ -6,12 +6,33 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.conf import settings
+
 from budgets.exports import AllocationExport
 from publication.editions import Edition
 from publication.models import Publication
 
 DATA_FILE = "allocations.csv"
 DESCRIPTOR_FILE = "datapackage.json"
+
+
+def licence() -> dict:
+    """The open data's licence (settings.OPEN_DATA_LICENSE) as the Data Package spec writes one."""
+    return {
+        "name": settings.OPEN_DATA_LICENSE["name"],
+        "path": settings.OPEN_DATA_LICENSE["url"],
+        "title": settings.OPEN_DATA_LICENSE["title"],
+    }
+
+
+def publisher() -> dict:
+    """Who publishes the figures and is to be credited under the licence."""
+    return {
+        "title": settings.OPEN_DATA_PUBLISHER["name"],
+        "path": settings.OPEN_DATA_PUBLISHER["url"],
+        "email": settings.OPEN_DATA_PUBLISHER["email"],
+        "role": "publisher",
+    }
 
 
 def descriptor(export: AllocationExport, edition: Edition) -> dict:
@@ -46,6 +67,8 @@ def descriptor(export: AllocationExport, edition: Edition) -> dict:
             }
             for publication in sorted(publications, key=lambda item: (item.strategy.first_year, item.strategy.slug))
         ],
+        "licenses": [licence()],
+        "contributors": [publisher()],
         "countryCode": "DK",
         "granularity": "aggregated",
         "fiscalPeriod": {"start": f"{first}-01-01", "end": f"{last}-12-31"},

@@ -200,6 +200,18 @@ SOURCES_DIR = Path(os.environ.get("STRATEGY_SOURCES_DIR", BASE_DIR.parent / "sha
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
+# The open data's licence and who is to be credited (the package, the OpenAPI document, /api/, the DCAT catalogue).
+OPEN_DATA_LICENSE = {
+    "name": env("OPEN_DATA_LICENSE_NAME", "CC-BY-4.0"),  # an SPDX identifier, as the Data Package spec asks
+    "title": env("OPEN_DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0 International"),
+    "url": env("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"),
+}
+OPEN_DATA_PUBLISHER = {
+    "name": env("OPEN_DATA_PUBLISHER", "Erhvervsministeriet"),
+    "url": env("OPEN_DATA_PUBLISHER_URL", "https://www.em.dk/"),
+    "email": env("OPEN_DATA_CONTACT_EMAIL", "em@em.dk"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
@@ -216,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only figures of Denmark's life science strategies. Amounts are in mio. kr.: JSON numbers "
     "with one decimal (decimal strings with ?amounts=string), null where nobody knows the amount.",
     "VERSION": "1",
+    "LICENSE": {"name": OPEN_DATA_LICENSE["title"], "url": OPEN_DATA_LICENSE["url"]},
+    "CONTACT": {"name": OPEN_DATA_PUBLISHER["name"], "url": OPEN_DATA_PUBLISHER["url"]},
     "SERVE_INCLUDE_SCHEMA": False,
 }
 # Anyone may read the open data from a browser on another site; nothing else is shared.
