@@ -3,20 +3,28 @@
 import functools
 import hashlib
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import views
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 
 from publication.state import public_changed_at, public_state
 
 
 def _etag(request, *args, **kwargs) -> str:
     # The response is a function of what the public sees and of what was asked, so that is its validator.
-    asked = "|".join([request.get_full_path(), request.headers.get("Accept", ""), translation.get_language() or ""])
+    asked = "|".join(
+        [
+            settings.RELEASE,
+            request.get_full_path(),
+            request.headers.get("Accept", ""),
+            translation.get_language() or "",
+        ]
+    )
     return f"{public_state()}-{hashlib.sha256(asked.encode()).hexdigest()[:16]}"
 
 
@@ -30,8 +38,30 @@ def open_data(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        with translation.override(translation.get_language_from_request(request)):
-            return conditional(request, *args, **kwargs)
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = conditional(request, *args, **kwargs)
+        # The body's language, which LocaleMiddleware would otherwise say is the site's default.
+        response["Content-Language"] = language
+        return response
+
+    return wrapper
+
+
+def safe_methods(view):
+    """GET and HEAD only, as require_safe, but any other method gets the API's JSON 405 in the reader's language."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = JsonResponse(
+                {"detail": str(MethodNotAllowed(request.method).detail)},
+                status=405,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        return view(request, *args, **kwargs)
 
     return wrapper
 

@@ -1,5 +1,4 @@
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from api import views
@@ -16,6 +15,7 @@ urlpatterns = [
     path("allocations.csv", views.allocations_csv, name="api_allocations_csv"),
     path("comparison/", views.comparison, name="api_comparison"),
     path("fiscal-data-package.zip", views.fiscal_data_package, name="api_fiscal_data_package"),
-    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("schema/", views.schema, name="api_schema"),
     path("", include(router.urls)),
+    re_path(r"^(?P<path>.*)$", views.not_found, name="api_not_found"),
 ]

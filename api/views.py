@@ -3,9 +3,11 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound, ValidationError
@@ -13,8 +15,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from api import serializers
-from api.filters import AllocationFilter, InitiativeFilter
-from api.http import AMOUNTS_PARAMETER, AmountsAsAsked, amounts_as_text, open_data
+from api.filters import AllocationFilter, ChapterFilter, FrameFilter, InitiativeFilter, StrategyFilter
+from api.http import AMOUNTS_PARAMETER, AmountsAsAsked, amounts_as_text, open_data, safe_methods
 from budgets import csvfiles
 from budgets.comparison import NOTHING, compare
 from budgets.exports import AllocationExport
@@ -66,9 +68,29 @@ def _edition(request) -> Edition:
 
 
 class Pagination(PageNumberPagination):
+    """100 rows a page; ``page_size`` from 1 to 1000 and ``page`` from 1 to the last page, any other is a 400 that
+    says so (a page size of 99999 was quietly cut to 1000, and a client took the first 1000 rows for all)."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+    invalid_page_message = gettext_lazy("No page {page_number}: {message}")
+
+    def get_page_size(self, request):
+        asked = request.query_params.getlist(self.page_size_query_param)
+        if not asked:
+            return self.page_size
+        if len(asked) == 1 and asked[0].isdecimal() and len(asked[0]) <= 4 and 1 <= int(asked[0]) <= 1000:
+            return int(asked[0])
+        raise ValidationError(
+            {"page_size": [_("Give page_size as a whole number from 1 to %(most)d.") % {"most": self.max_page_size}]}
+        )
+
+    def paginate_queryset(self, queryset, request, view=None):
+        asked = request.query_params.getlist(self.page_query_param)
+        if asked and not (len(asked) == 1 and asked[0].isdecimal() and len(asked[0]) <= 9 and int(asked[0]) >= 1):
+            raise ValidationError({"page": [_("Give page as a whole number from 1.")]})
+        return super().paginate_queryset(queryset, request, view)
 
 
 @method_decorator(open_data, name="dispatch")
@@ -78,6 +100,9 @@ class StrategyViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     pagination_class = None
     strategy_path = "pk"
+    filterset_class = StrategyFilter
+    search_fields = ["title", "short_title", "description"]
+    ordering_fields = ["slug", "first_year", "last_year", "published_year", "title"]
 
     @extend_schema(responses=serializers.VersionSerializer(many=True))
     @action(detail=True)
@@ -91,8 +116,10 @@ class StrategyViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
 class ChapterViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = Chapter.objects.select_related("strategy").order_by("strategy__first_year", "number")
     serializer_class = serializers.ChapterSerializer
-    filterset_fields = {"strategy__slug": ["exact"]}
+    filterset_class = ChapterFilter
     pagination_class = None
+    search_fields = ["title"]
+    ordering_fields = ["number", "title"]
 
 
 @method_decorator(open_data, name="dispatch")
@@ -106,6 +133,8 @@ class InitiativeViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     filterset_class = InitiativeFilter
     pagination_class = Pagination
     strategy_path = "chapter__strategy"
+    search_fields = ["title", "number", "chapter__title"]
+    ordering_fields = ["position", "number", "title", "theme"]
 
 
 @method_decorator(open_data, name="dispatch")
@@ -115,6 +144,8 @@ class AllocationViewSet(AmountsAsAsked, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.AllocationSerializer
     filterset_class = AllocationFilter
     pagination_class = Pagination
+    search_fields = ["line__title", "line__chapter__title", "line__initiatives__title", "text", "remark"]
+    ordering_fields = ["year", "amount", "kind"]
     # A cell's address is its id in the data, the same in every version that holds it.
     lookup_field = "allocation_id"
     lookup_value_regex = r"\d+"
@@ -130,8 +161,10 @@ class AllocationViewSet(AmountsAsAsked, viewsets.ReadOnlyModelViewSet):
 class FrameViewSet(AmountsAsAsked, PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = FundingFrame.objects.select_related("strategy").prefetch_related("amounts")
     serializer_class = serializers.FrameSerializer
-    filterset_fields = {"strategy__slug": ["exact"]}
+    filterset_class = FrameFilter
     pagination_class = None
+    search_fields = ["name", "note"]
+    ordering_fields = ["name", "kind"]
 
 
 @extend_schema(
@@ -143,8 +176,8 @@ class FrameViewSet(AmountsAsAsked, PublishedOnly, viewsets.ReadOnlyModelViewSet)
     ],
     responses=OpenApiTypes.OBJECT,
 )
-@api_view(["GET"])
 @open_data
+@api_view(["GET", "HEAD"])
 def comparison(request):
     """The figures of the compare page: ?strategy=…&year=…&by=theme|chapter."""
     edition = Edition.public()
@@ -195,8 +228,8 @@ def comparison(request):
     )
 
 
-@require_safe
 @open_data
+@safe_methods
 @built_once
 def allocations_csv(request):
     """Every cell as CSV, with the same filters as /api/allocations/ (and ?version=)."""
@@ -220,8 +253,8 @@ def allocations_csv(request):
     )
 
 
-@require_safe
 @open_data
+@safe_methods
 @built_once
 def fiscal_data_package(request):
     response = HttpResponse(fiscal_data_package_zip(Edition.public()), content_type="application/zip")
@@ -240,3 +273,14 @@ def index(request):
         "publisher": settings.OPEN_DATA_PUBLISHER,
     }
     return render(request, "api/index.html", context)
+
+
+@extend_schema(exclude=True)
+@open_data
+@api_view(["GET", "HEAD"])
+def not_found(request, path=""):
+    """Every other address under /api/: a JSON 404 in the reader's language, like the API's own."""
+    raise NotFound()
+
+
+schema = open_data(SpectacularAPIView.as_view())

@@ -124,6 +124,8 @@ RULES = {
     "api_comparison": READ_ONLY,
     "api_fiscal_data_package": READ_ONLY,
     "api_schema": READ_ONLY,
+    # Any other address under /api/: a JSON 404 (and, as everywhere in the API, a 405 to a POST).
+    "api_not_found": everyone(NOT_FOUND, NOT_ALLOWED),
     "strategy-list": READ_ONLY,
     "strategy-detail": READ_ONLY,
     "chapter-list": READ_ONLY,
@@ -395,6 +397,7 @@ def concrete_url(key: str, world: World) -> str:
         "name": "strategi-2030.txt",
         "app_label": "initiatives",
         "url": "no-such-page/",
+        "path": "no-such-list/",
         "uidb64": "MQ",
         "token": "not-a-token",
         "id": world.samples["auth.user"].pk,
