@@ -49,6 +49,16 @@ class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
     """Any of several strategies by their slugs."""
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": LARGEST})
+class YearFilter(django_filters.NumberFilter):
+    """A whole year, as the schema says: 2022, not 2022.5 or 1e999."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, field_name="year", min_value=0, max_value=LARGEST, **kwargs)
+
+
 def strategies(path: str) -> SlugsFilter:
     """``path`` leads to the strategy's slug: the filter compares the value of ``to_field_name`` with it."""
     return SlugsFilter(
@@ -73,8 +83,8 @@ class AllocationFilter(django_filters.FilterSet):
     chapter = chapters("line__chapter__number")
     theme = themes(method="filter_theme")
     year = IntegersFilter(field_name="year", help_text="Years: any of them")
-    year_from = django_filters.NumberFilter(field_name="year", lookup_expr="gte", min_value=0, max_value=LARGEST)
-    year_to = django_filters.NumberFilter(field_name="year", lookup_expr="lte", min_value=0, max_value=LARGEST)
+    year_from = YearFilter(lookup_expr="gte", help_text="The first year")
+    year_to = YearFilter(lookup_expr="lte", help_text="The last year")
     kind = django_filters.MultipleChoiceFilter(choices=CellKind.choices, help_text="Kinds of cell: any of them")
 
     class Meta:
@@ -134,10 +144,26 @@ class StableOrdering(OrderingFilter):
     ties, so that pages neither overlap nor skip rows. A field it cannot order by is a 400 that names those it can."""
 
     def get_ordering(self, request, queryset, view):
+        if request.query_params.get(self.ordering_param) == "":
+            self.remove_invalid_fields(queryset, [], view, request)  # says which fields there are
         asked = super().get_ordering(request, queryset, view)
         if not asked or request.query_params.get(self.ordering_param) is None:
             return asked
         return [*asked, *queryset.query.order_by, "pk"]
+
+    def get_schema_operation_parameters(self, view):
+        fields = getattr(view, "ordering_fields", [])
+        return [
+            {
+                **parameter,
+                "description": "Order by a field, with - in front for descending; several separated by commas",
+                "schema": {
+                    "type": "string",
+                    "enum": [f"{sign}{field}" for field in fields for sign in ("", "-")],
+                },
+            }
+            for parameter in super().get_schema_operation_parameters(view)
+        ]
 
     def remove_invalid_fields(self, queryset, fields, view, request):
         valid = super().remove_invalid_fields(queryset, fields, view, request)

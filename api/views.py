@@ -31,7 +31,7 @@ from publication.versions import version_list
 
 VERSION_PARAMETER = OpenApiParameter(
     "version",
-    int,
+    {"type": "integer", "minimum": 1, "maximum": 999999},
     description="A published version of the strategy named by `strategy` (see /api/strategies/{slug}/versions/); "
     "the newest public version of each strategy when left out",
 )
@@ -92,12 +92,20 @@ class Pagination(PageNumberPagination):
             raise ValidationError({"page": [_("Give page as a whole number from 1.")]})
         return super().paginate_queryset(queryset, request, view)
 
+    def get_schema_operation_parameters(self, view):
+        bounds = {self.page_query_param: {"minimum": 1}, self.page_size_query_param: {"minimum": 1, "maximum": 1000}}
+        return [
+            {**parameter, "schema": {**parameter["schema"], **bounds.get(parameter["name"], {})}}
+            for parameter in super().get_schema_operation_parameters(view)
+        ]
+
 
 @method_decorator(open_data, name="dispatch")
 class StrategyViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = Strategy.objects.all()
     serializer_class = serializers.StrategySerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     pagination_class = None
     strategy_path = "pk"
     filterset_class = StrategyFilter

@@ -48,7 +48,7 @@ REFUSED = [
     ("/api/allocations/?year=abc", 400, "Angiv hele tal fra 0 til 9999"),
     ("/api/allocations/?year=1e999", 400, "Angiv hele tal fra 0 til 9999"),
     (f"/api/allocations/?year={DIGITS}", 400, "Angiv hele tal fra 0 til 9999"),
-    (f"/api/allocations.csv?year_from={DIGITS}", 400, "Denne værdi skal være mindre end eller lig"),
+    (f"/api/allocations.csv?year_from={DIGITS}", 400, "Indtast et heltal."),
     ("/api/allocations/?year=%00", 400, "Angiv hele tal fra 0 til 9999"),
     ("/api/allocations/?kind=%00", 400, "Marker en gyldig valgmulighed"),
     ("/api/allocations/?year_from=2030&year_to=2020", 400, "Det sidste år må ikke ligge før det første."),
