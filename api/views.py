@@ -265,7 +265,8 @@ def allocations_csv(request):
 @safe_methods
 @built_once
 def fiscal_data_package(request):
-    response = HttpResponse(fiscal_data_package_zip(Edition.public()), content_type="application/zip")
+    package = fiscal_data_package_zip(Edition.public(), homepage=request.build_absolute_uri("/api/"))
+    response = HttpResponse(package, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="fiscal-data-package.zip"'
     return response
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from budgets.csvfiles import RFC4180, CsvWriter, Dialect, spreadsheet_text
-from budgets.models import BudgetLine, CellKind
+from budgets.models import BudgetLine, CellKind, Footnote, PublishedTotal
 
 UNIT = "mio. kr."
 
@@ -19,7 +19,31 @@ class Field:
     description: str
 
 
-class AllocationExport:
+class Export:
+    """Rows of one kind with their fields described once, for CSV, the API and the Fiscal Data Package alike."""
+
+    identifier: str
+    fields: list[Field]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [field.name for field in self.fields]
+
+    def rows(self) -> Iterator[dict]:
+        raise NotImplementedError
+
+    def csv_lines(self, dialect: Dialect = RFC4180) -> Iterator[str]:
+        """CSV with a header, line by line, so a response can stream it; empty for nothing. In a spreadsheet's
+        dialect, text that it would run as a formula is escaped; for programs it stays as stored."""
+        writer = CsvWriter(dialect, text=spreadsheet_text if dialect.readers_headings else str)
+        names = self.field_names
+        return writer.lines(names, ([row[name] for name in names] for row in self.rows()))
+
+    def write_csv(self, stream) -> None:
+        stream.writelines(self.csv_lines())
+
+
+class AllocationExport(Export):
     """One row per cell: a budget line's money in one year, with everything needed to read it alone.
 
     A line that funds several initiatives is one row naming all of them, so that sums stay right.
@@ -56,10 +80,6 @@ class AllocationExport:
         """``queryset``: the cells to export, from an edition (publication.editions) so nobody exports the draft
         by accident."""
         self.queryset = queryset
-
-    @property
-    def field_names(self) -> list[str]:
-        return [field.name for field in self.fields]
 
     def ordered(self):
         return (
@@ -110,12 +130,74 @@ class AllocationExport:
         for cell in cells.iterator(chunk_size=5000):
             yield self.row(cell, covered[cell.line_id])
 
-    def csv_lines(self, dialect: Dialect = RFC4180) -> Iterator[str]:
-        """CSV with a header, line by line, so a response can stream it; empty for nothing. In a spreadsheet's
-        dialect, text that it would run as a formula is escaped; for programs it stays as stored."""
-        writer = CsvWriter(dialect, text=spreadsheet_text if dialect.readers_headings else str)
-        names = self.field_names
-        return writer.lines(names, ([row[name] for name in names] for row in self.rows()))
 
-    def write_csv(self, stream) -> None:
-        stream.writelines(self.csv_lines())
+class FootnoteExport(Export):
+    """The footnotes of the published tables, with the budget lines and totals they are attached to."""
+
+    identifier = "footnotes"
+    fields = [
+        Field("footnote_id", "integer", "Stable id of the footnote"),
+        Field("strategy", "string", "Strategy slug"),
+        Field("marker", "string", "The marker as printed in the table, e.g. '**'"),
+        Field("text", "string", "The footnote's text as printed"),
+        Field("line_ids", "string", "Ids of the budget lines (line_id in allocations) it is attached to, by spaces"),
+        Field("total_years", "string", "Years of the published totals it explains, separated by spaces"),
+        Field("source", "string", "Document and table it comes from"),
+    ]
+
+    def __init__(self, strategies):
+        self.strategies = strategies
+
+    def rows(self) -> Iterator[dict]:
+        footnotes = (
+            Footnote.objects.filter(strategy__in=self.strategies)
+            .select_related("strategy")
+            .prefetch_related("budget_lines", "published_totals")
+        )
+        for footnote in footnotes:
+            yield {
+                "footnote_id": footnote.pk,
+                "strategy": footnote.strategy.slug,
+                "marker": footnote.marker,
+                "text": footnote.text,
+                "line_ids": " ".join(str(pk) for pk in sorted(line.pk for line in footnote.budget_lines.all())),
+                "total_years": " ".join(str(total.year) for total in footnote.published_totals.all()),
+                "source": footnote.source,
+            }
+
+
+class PublishedTotalExport(Export):
+    """The subtotals and totals exactly as the source tables print them, with what a footnote explains."""
+
+    identifier = "published_totals"
+    fields = [
+        Field("strategy", "string", "Strategy slug"),
+        Field("chapter_number", "integer", "Chapter of a subtotal; empty for the table's grand total"),
+        Field("year", "integer", "Budget year"),
+        Field("amount", "number", "The total as printed, in mio. kr. (DKK 1.000.000)"),
+        Field("footnote_marker", "string", "Marker of the footnote that explains it, if any"),
+        Field(
+            "explained_difference",
+            "number",
+            "The printed total minus the sum of its rows, where the footnote explains it (e.g. bridge financing)",
+        ),
+        Field("unit", "string", "Always 'mio. kr.'"),
+    ]
+
+    def __init__(self, strategies):
+        self.strategies = strategies
+
+    def rows(self) -> Iterator[dict]:
+        totals = PublishedTotal.objects.filter(strategy__in=self.strategies).select_related(
+            "strategy", "chapter", "footnote"
+        )
+        for total in totals:
+            yield {
+                "strategy": total.strategy.slug,
+                "chapter_number": total.chapter.number if total.chapter else None,
+                "year": total.year,
+                "amount": total.amount,
+                "footnote_marker": total.footnote.marker if total.footnote else "",
+                "explained_difference": total.explained_difference,
+                "unit": UNIT,
+            }

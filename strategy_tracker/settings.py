@@ -207,6 +207,8 @@ OPEN_DATA_LICENSE = {
     "title": env("OPEN_DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0 International"),
     "url": env("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"),
 }
+# Where the open data lives, for what is written without a request (`manage.py export_fdp`).
+OPEN_DATA_HOMEPAGE = env("OPEN_DATA_HOMEPAGE", "http://127.0.0.1:8000/api/")
 OPEN_DATA_PUBLISHER = {
     "name": env("OPEN_DATA_PUBLISHER", "Erhvervsministeriet"),
     "url": env("OPEN_DATA_PUBLISHER_URL", "https://www.em.dk/"),
