@@ -15,6 +15,7 @@ urlpatterns = [
     path("allocations.csv", views.allocations_csv, name="api_allocations_csv"),
     path("comparison/", views.comparison, name="api_comparison"),
     path("fiscal-data-package.zip", views.fiscal_data_package, name="api_fiscal_data_package"),
+    path("catalog.jsonld", views.catalog, name="api_catalog"),
     path("schema/", views.schema, name="api_schema"),
     path("", include(router.urls)),
     re_path(r"^(?P<path>.*)$", views.not_found, name="api_not_found"),

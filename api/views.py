@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from api import catalog as dcat
 from api import serializers
 from api.filters import AllocationFilter, ChapterFilter, FrameFilter, InitiativeFilter, StrategyFilter
 from api.http import AMOUNTS_PARAMETER, AmountsAsAsked, amounts_as_text, open_data, safe_methods
@@ -269,6 +270,17 @@ def fiscal_data_package(request):
     response = HttpResponse(package, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="fiscal-data-package.zip"'
     return response
+
+
+@open_data
+@safe_methods
+def catalog(request):
+    """The open data's DCAT-AP 2 catalogue in JSON-LD, for data portals to harvest."""
+    return JsonResponse(
+        dcat.catalog(request.build_absolute_uri("/")),
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
 
 
 @require_safe

@@ -124,6 +124,7 @@ RULES = {
     "api_comparison": READ_ONLY,
     "api_fiscal_data_package": READ_ONLY,
     "api_schema": READ_ONLY,
+    "api_catalog": READ_ONLY,
     # Any other address under /api/: a JSON 404 (and, as everywhere in the API, a 405 to a POST).
     "api_not_found": everyone(NOT_FOUND, NOT_ALLOWED),
     "strategy-list": READ_ONLY,
