@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from budgets.models import BudgetLine, CellKind, FundingFrame
+from budgets.models import BudgetLine, CellKind, Footnote, FundingFrame, PublishedTotal
 from dashboard.filters import YearRangeForm
 from initiatives.models import Chapter, Initiative, Strategy, Theme
 from publication.models import PublishedCell
@@ -129,6 +129,24 @@ class FrameFilter(django_filters.FilterSet):
     class Meta:
         model = FundingFrame
         fields = ["strategy", "strategy__slug"]
+
+
+class FootnoteFilter(django_filters.FilterSet):
+    strategy = strategies("strategy__slug")
+
+    class Meta:
+        model = Footnote
+        fields = ["strategy"]
+
+
+class PublishedTotalFilter(django_filters.FilterSet):
+    strategy = strategies("strategy__slug")
+    chapter = chapters("chapter__number")
+    year = IntegersFilter(field_name="year", help_text="Years: any of them")
+
+    class Meta:
+        model = PublishedTotal
+        fields = ["strategy", "chapter", "year"]
 
 
 class StrategyFilter(django_filters.FilterSet):

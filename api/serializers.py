@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from api.http import AMOUNTS_AS_TEXT
-from budgets.exports import UNIT, AllocationExport
-from budgets.models import Allocation, FrameAmount, FundingFrame
+from budgets.exports import UNIT, AllocationExport, FootnoteExport, PublishedTotalExport
+from budgets.models import FrameAmount, FundingFrame
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
 
 
@@ -78,8 +78,12 @@ class InitiativeSerializer(serializers.ModelSerializer):
         ]
 
 
-class AllocationSerializer(serializers.Serializer):
-    """The export's row for each cell, with the amount as a decimal string: the API and the CSV agree."""
+class ExportSerializer(serializers.Serializer):
+    """The export's row for each object (budgets.exports), so the API and the CSV agree. ``lists`` are the export's
+    space-separated ids, which JSON gives as lists of whole numbers or of texts."""
+
+    export = None
+    lists: dict = {}
 
     def get_fields(self) -> dict:
         # Declared from the export's own field list, so the OpenAPI description cannot drift from the rows.
@@ -88,17 +92,33 @@ class AllocationSerializer(serializers.Serializer):
             "number": lambda field: AmountField(help_text=field.description),
             "string": lambda field: serializers.CharField(help_text=field.description, allow_blank=True),
         }
-        fields = {field.name: kinds[field.type](field) for field in AllocationExport.fields}
-        fields["initiative_ids"] = serializers.ListField(child=serializers.IntegerField())
-        fields["initiative_numbers"] = serializers.ListField(child=serializers.CharField())
+        fields = {field.name: kinds[field.type](field) for field in self.export.fields}
+        for name, child in self.lists.items():
+            fields[name] = serializers.ListField(child=child(), help_text=fields[name].help_text)
         return fields
 
-    def to_representation(self, cell: Allocation) -> dict:
-        row = AllocationExport.row(cell)
-        row["amount"] = self.fields["amount"].to_representation(row["amount"])
-        row["initiative_ids"] = [int(pk) for pk in row["initiative_ids"].split()]
-        row["initiative_numbers"] = row["initiative_numbers"].split()
+    def to_representation(self, instance) -> dict:
+        row = self.export.row(instance)
+        for field in self.export.fields:
+            if field.type == "number":
+                row[field.name] = self.fields[field.name].to_representation(row[field.name])
+        for name, child in self.lists.items():
+            row[name] = [child().to_internal_value(item) for item in row[name].split()]
         return row
+
+
+class AllocationSerializer(ExportSerializer):
+    export = AllocationExport
+    lists = {"initiative_ids": serializers.IntegerField, "initiative_numbers": serializers.CharField}
+
+
+class FootnoteSerializer(ExportSerializer):
+    export = FootnoteExport
+    lists = {"line_ids": serializers.IntegerField, "total_years": serializers.IntegerField}
+
+
+class PublishedTotalSerializer(ExportSerializer):
+    export = PublishedTotalExport
 
 
 class FrameAmountSerializer(serializers.ModelSerializer):

@@ -16,13 +16,21 @@ from rest_framework.response import Response
 
 from api import catalog as dcat
 from api import serializers
-from api.filters import AllocationFilter, ChapterFilter, FrameFilter, InitiativeFilter, StrategyFilter
+from api.filters import (
+    AllocationFilter,
+    ChapterFilter,
+    FootnoteFilter,
+    FrameFilter,
+    InitiativeFilter,
+    PublishedTotalFilter,
+    StrategyFilter,
+)
 from api.http import AMOUNTS_PARAMETER, AmountsAsAsked, amounts_as_text, open_data, safe_methods
 from budgets import csvfiles
 from budgets.comparison import NOTHING, compare
-from budgets.exports import AllocationExport
+from budgets.exports import AllocationExport, FootnoteExport, FrameExport, PublishedTotalExport
 from budgets.fiscal import fiscal_data_package_zip
-from budgets.models import FundingFrame
+from budgets.models import Footnote, FundingFrame, PublishedTotal
 from dashboard.downloads import built_once
 from dashboard.filters import CompareForm
 from initiatives.models import Chapter, Initiative, Strategy
@@ -174,6 +182,55 @@ class FrameViewSet(AmountsAsAsked, PublishedOnly, viewsets.ReadOnlyModelViewSet)
     pagination_class = None
     search_fields = ["name", "note"]
     ordering_fields = ["name", "kind"]
+
+
+@method_decorator(open_data, name="dispatch")
+class FootnoteViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
+    """The footnotes of the published tables, with the budget lines (line_id) and the totals' years they belong to."""
+
+    queryset = FootnoteExport.ordered(Footnote.objects.all())
+    serializer_class = serializers.FootnoteSerializer
+    filterset_class = FootnoteFilter
+    pagination_class = None
+    search_fields = ["text", "marker"]
+    ordering_fields = ["marker"]
+
+
+@method_decorator(open_data, name="dispatch")
+@extend_schema(parameters=[AMOUNTS_PARAMETER])
+class PublishedTotalViewSet(AmountsAsAsked, PublishedOnly, viewsets.ReadOnlyModelViewSet):
+    """The totals as the source tables print them: a chapter's subtotal, or the table's total (chapter_number
+    null), with the difference from the rows that a footnote explains."""
+
+    queryset = PublishedTotalExport.ordered(PublishedTotal.objects.all())
+    serializer_class = serializers.PublishedTotalSerializer
+    filterset_class = PublishedTotalFilter
+    pagination_class = None
+    search_fields = ["footnote__text"]
+    ordering_fields = ["year", "amount"]
+
+
+CSV_EXPORTS = {
+    "footnotes": (FootnoteExport, Footnote.objects.all(), FootnoteFilter, "strategy"),
+    "published-totals": (PublishedTotalExport, PublishedTotal.objects.all(), PublishedTotalFilter, "strategy"),
+    "frames": (FrameExport, FundingFrame.objects.all(), FrameFilter, "strategy"),
+}
+
+
+@open_data
+@safe_methods
+def export_csv(request, name):
+    """The footnotes, published totals or frames as CSV, with the filters of their JSON list (and ?dialect=)."""
+    export, queryset, filterset_class, strategy_path = CSV_EXPORTS[name]
+    try:
+        dialect = csvfiles.dialect_of(request.GET)
+    except csvfiles.UnknownDialect as error:
+        return JsonResponse({"dialect": [str(error)]}, status=400, json_dumps_params={"ensure_ascii": False})
+    published = queryset.filter(**{f"{strategy_path}__in": Edition.public().strategies()})
+    filterset = filterset_class(request.GET, queryset=published)
+    if not filterset.is_valid():
+        return JsonResponse(filterset.errors, status=400, json_dumps_params={"ensure_ascii": False})
+    return csvfiles.csv_response(export(filterset.qs).csv_lines(dialect), name, disposition="inline")
 
 
 @extend_schema(

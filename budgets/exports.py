@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from budgets.csvfiles import RFC4180, CsvWriter, Dialect, spreadsheet_text
-from budgets.models import BudgetLine, CellKind, Footnote, PublishedTotal
+from budgets.models import BudgetLine, CellKind
 
 UNIT = "mio. kr."
 
@@ -145,25 +145,28 @@ class FootnoteExport(Export):
         Field("source", "string", "Document and table it comes from"),
     ]
 
-    def __init__(self, strategies):
-        self.strategies = strategies
+    def __init__(self, queryset):
+        """``queryset``: footnotes of strategies the public may see."""
+        self.queryset = queryset
+
+    @classmethod
+    def ordered(cls, queryset):
+        return queryset.select_related("strategy").prefetch_related("budget_lines", "published_totals")
+
+    @staticmethod
+    def row(footnote) -> dict:
+        return {
+            "footnote_id": footnote.pk,
+            "strategy": footnote.strategy.slug,
+            "marker": footnote.marker,
+            "text": footnote.text,
+            "line_ids": " ".join(str(pk) for pk in sorted(line.pk for line in footnote.budget_lines.all())),
+            "total_years": " ".join(str(total.year) for total in footnote.published_totals.all()),
+            "source": footnote.source,
+        }
 
     def rows(self) -> Iterator[dict]:
-        footnotes = (
-            Footnote.objects.filter(strategy__in=self.strategies)
-            .select_related("strategy")
-            .prefetch_related("budget_lines", "published_totals")
-        )
-        for footnote in footnotes:
-            yield {
-                "footnote_id": footnote.pk,
-                "strategy": footnote.strategy.slug,
-                "marker": footnote.marker,
-                "text": footnote.text,
-                "line_ids": " ".join(str(pk) for pk in sorted(line.pk for line in footnote.budget_lines.all())),
-                "total_years": " ".join(str(total.year) for total in footnote.published_totals.all()),
-                "source": footnote.source,
-            }
+        return map(self.row, self.ordered(self.queryset))
 
 
 class PublishedTotalExport(Export):
@@ -184,20 +187,62 @@ class PublishedTotalExport(Export):
         Field("unit", "string", "Always 'mio. kr.'"),
     ]
 
-    def __init__(self, strategies):
-        self.strategies = strategies
+    def __init__(self, queryset):
+        """``queryset``: totals of strategies the public may see."""
+        self.queryset = queryset
+
+    @classmethod
+    def ordered(cls, queryset):
+        return queryset.select_related("strategy", "chapter", "footnote")
+
+    @staticmethod
+    def row(total) -> dict:
+        return {
+            "strategy": total.strategy.slug,
+            "chapter_number": total.chapter.number if total.chapter else None,
+            "year": total.year,
+            "amount": total.amount,
+            "footnote_marker": total.footnote.marker if total.footnote else "",
+            "explained_difference": total.explained_difference,
+            "unit": UNIT,
+        }
 
     def rows(self) -> Iterator[dict]:
-        totals = PublishedTotal.objects.filter(strategy__in=self.strategies).select_related(
-            "strategy", "chapter", "footnote"
-        )
-        for total in totals:
-            yield {
-                "strategy": total.strategy.slug,
-                "chapter_number": total.chapter.number if total.chapter else None,
-                "year": total.year,
-                "amount": total.amount,
-                "footnote_marker": total.footnote.marker if total.footnote else "",
-                "explained_difference": total.explained_difference,
-                "unit": UNIT,
-            }
+        return map(self.row, self.ordered(self.queryset))
+
+
+class FrameExport(Export):
+    """The funding frames, one row per frame and year."""
+
+    identifier = "frames"
+    fields = [
+        Field("frame_id", "integer", "Stable id of the frame"),
+        Field("strategy", "string", "Strategy slug"),
+        Field("name", "string", "Name of the frame as the source words it"),
+        Field("kind", "string", "frame or reserve"),
+        Field("year", "integer", "Budget year"),
+        Field("amount", "number", "The frame's amount that year, in mio. kr. (DKK 1.000.000)"),
+        Field("note", "string", "Note on the frame"),
+        Field("source", "string", "Document and table it comes from"),
+        Field("unit", "string", "Always 'mio. kr.'"),
+    ]
+
+    def __init__(self, queryset):
+        """``queryset``: frames of strategies the public may see."""
+        self.queryset = queryset
+
+    def rows(self) -> Iterator[dict]:
+        frames = self.queryset.select_related("strategy").prefetch_related("amounts")
+        for frame in frames:
+            for amount in sorted(frame.amounts.all(), key=lambda item: item.year):
+                yield {
+                    "frame_id": frame.pk,
+                    "strategy": frame.strategy.slug,
+                    "name": frame.name,
+                    "kind": frame.kind,
+                    "year": amount.year,
+                    "amount": amount.amount,
+                    "note": frame.note,
+                    "source": frame.source,
+                    "unit": UNIT,
+                }

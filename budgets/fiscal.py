@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from budgets.exports import AllocationExport, Export, FootnoteExport, PublishedTotalExport
+from budgets.models import Footnote, PublishedTotal
 from publication.editions import Edition
 from publication.models import Publication
 
@@ -71,7 +72,7 @@ def source_files() -> list:
     return sorted(path for path in settings.SOURCES_DIR.glob("*.txt") if path.is_file())
 
 
-def _resource(export: Export, path: str, primary_key: list[str]) -> dict:
+def _resource(export: type[Export], path: str, primary_key: list[str]) -> dict:
     title, description, title_en, description_en = TEXTS[export.identifier]
     return {
         "name": export.identifier,
@@ -152,9 +153,9 @@ def descriptor(edition: Edition, homepage: str) -> dict:
         "fiscalPeriod": {"start": f"{first}-01-01", "end": f"{last}-12-31"},
         "sources": [{"title": path.stem, "path": f"{SOURCES}/{path.name}"} for path in source_files()],
         "resources": [
-            _resource(AllocationExport(edition.cells()), DATA_FILE, ["allocation_id"]),
-            _resource(FootnoteExport(strategies), "footnotes.csv", ["footnote_id"]),
-            _resource(PublishedTotalExport(strategies), "published_totals.csv", ["strategy", "chapter_number", "year"]),
+            _resource(AllocationExport, DATA_FILE, ["allocation_id"]),
+            _resource(FootnoteExport, "footnotes.csv", ["footnote_id"]),
+            _resource(PublishedTotalExport, "published_totals.csv", ["strategy", "chapter_number", "year"]),
         ],
         "model": {
             "measures": {
@@ -229,8 +230,8 @@ def package_files(edition: Edition, homepage: str) -> dict[str, bytes]:
     }
     for export, path in (
         (AllocationExport(edition.cells()), DATA_FILE),
-        (FootnoteExport(strategies), "footnotes.csv"),
-        (PublishedTotalExport(strategies), "published_totals.csv"),
+        (FootnoteExport(Footnote.objects.filter(strategy__in=strategies)), "footnotes.csv"),
+        (PublishedTotalExport(PublishedTotal.objects.filter(strategy__in=strategies)), "published_totals.csv"),
     ):
         files[path] = "".join(export.csv_lines()).encode()
     for source in source_files():

@@ -125,6 +125,13 @@ RULES = {
     "api_fiscal_data_package": READ_ONLY,
     "api_schema": READ_ONLY,
     "api_catalog": READ_ONLY,
+    "api_footnotes_csv": READ_ONLY,
+    "api_published_totals_csv": READ_ONLY,
+    "api_frames_csv": READ_ONLY,
+    "footnote-list": READ_ONLY,
+    "footnote-detail": READ_ONLY,
+    "publishedtotal-list": READ_ONLY,
+    "publishedtotal-detail": READ_ONLY,
     # Any other address under /api/: a JSON 404 (and, as everywhere in the API, a 405 to a POST).
     "api_not_found": everyone(NOT_FOUND, NOT_ALLOWED),
     "strategy-list": READ_ONLY,
