@@ -25,6 +25,11 @@ class Export:
     identifier: str
     fields: list[Field]
 
+    def __init__(self, queryset):
+        """``queryset``: what to export, of strategies the public may see (cells from an edition,
+        publication.editions, so nobody exports the draft by accident)."""
+        self.queryset = queryset
+
     @property
     def field_names(self) -> list[str]:
         return [field.name for field in self.fields]
@@ -75,11 +80,6 @@ class AllocationExport(Export):
         ),
         Field("unit", "string", "Always 'mio. kr.'"),
     ]
-
-    def __init__(self, queryset):
-        """``queryset``: the cells to export, from an edition (publication.editions) so nobody exports the draft
-        by accident."""
-        self.queryset = queryset
 
     def ordered(self):
         return (
@@ -145,10 +145,6 @@ class FootnoteExport(Export):
         Field("source", "string", "Document and table it comes from"),
     ]
 
-    def __init__(self, queryset):
-        """``queryset``: footnotes of strategies the public may see."""
-        self.queryset = queryset
-
     @classmethod
     def ordered(cls, queryset):
         return queryset.select_related("strategy").prefetch_related("budget_lines", "published_totals")
@@ -187,10 +183,6 @@ class PublishedTotalExport(Export):
         Field("unit", "string", "Always 'mio. kr.'"),
     ]
 
-    def __init__(self, queryset):
-        """``queryset``: totals of strategies the public may see."""
-        self.queryset = queryset
-
     @classmethod
     def ordered(cls, queryset):
         return queryset.select_related("strategy", "chapter", "footnote")
@@ -226,10 +218,6 @@ class FrameExport(Export):
         Field("source", "string", "Document and table it comes from"),
         Field("unit", "string", "Always 'mio. kr.'"),
     ]
-
-    def __init__(self, queryset):
-        """``queryset``: frames of strategies the public may see."""
-        self.queryset = queryset
 
     def rows(self) -> Iterator[dict]:
         frames = self.queryset.select_related("strategy").prefetch_related("amounts")
