@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.http import AMOUNTS_AS_TEXT
@@ -6,6 +7,15 @@ from budgets.models import FrameAmount, FundingFrame
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
 
 
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "number"},
+            {"type": "string", "pattern": r"^-?\d+\.\d$", "description": "with ?amounts=string"},
+        ],
+        "nullable": True,
+    }
+)
 class AmountField(serializers.DecimalField):
     """An amount in mio. kr. as a JSON number with one decimal (16.8, 20.0), or, for clients that asked for
     ``?amounts=string``, as a decimal string ("16.8"); null when nobody knows it, never 0."""

@@ -36,7 +36,7 @@ class TestCompare:
 
         table = rows(response)
         assert table[0] == ["Tema", "2023", "2024", "2024 − 2023 (mio. kr.)", "2024 − 2023 (%)"]
-        assert table[-1] == ["I alt", "100.4", "99.1", "-1.3", "-1.3"]
+        assert table[-1] == ["I alt", "100,4", "99,1", "-1,3", "-1,3 %"]
         production = next(row for row in table if row[0] == "Produktion og investeringer")
         # 2021 nr. 30 (2,5) against 2030 4.1 and 4.2 (7,3 + 3,7)
         assert production == ["Produktion og investeringer", "2,5", "11,0", "8,5", "340,0 %"]
