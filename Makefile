@@ -22,7 +22,8 @@ $(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx /u
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
-# The workbook tests recalculate every workbook's formulas in LibreOffice, as a reader's spreadsheet would.
+# The workbook tests recalculate every workbook's formulas in LibreOffice, as a reader's spreadsheet would, and the
+# open-data tests open the Danish CSV in it as a Danish spreadsheet would.
 /usr/bin/soffice:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui > /dev/null

@@ -3,18 +3,28 @@
 import functools
 import hashlib
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import views
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 
 from publication.state import public_changed_at, public_state
 
 
 def _etag(request, *args, **kwargs) -> str:
     # The response is a function of what the public sees and of what was asked, so that is its validator.
-    asked = "|".join([request.get_full_path(), request.headers.get("Accept", ""), translation.get_language() or ""])
+    asked = "|".join(
+        [
+            settings.RELEASE,
+            request.get_full_path(),
+            request.headers.get("Accept", ""),
+            translation.get_language() or "",
+        ]
+    )
     return f"{public_state()}-{hashlib.sha256(asked.encode()).hexdigest()[:16]}"
 
 
@@ -28,8 +38,30 @@ def open_data(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        with translation.override(translation.get_language_from_request(request)):
-            return conditional(request, *args, **kwargs)
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = conditional(request, *args, **kwargs)
+        # The body's language, which LocaleMiddleware would otherwise say is the site's default.
+        response["Content-Language"] = language
+        return response
+
+    return wrapper
+
+
+def safe_methods(view):
+    """GET and HEAD only, as require_safe, but any other method gets the API's JSON 405 in the reader's language."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = JsonResponse(
+                {"detail": str(MethodNotAllowed(request.method).detail)},
+                status=405,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -40,3 +72,30 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = NotFound()
     return views.exception_handler(exc, context)
+
+
+AMOUNTS_AS_TEXT = "amounts_as_text"
+AMOUNTS_PARAMETER = OpenApiParameter(
+    "amounts",
+    str,
+    enum=["number", "string"],
+    description="How amounts are written: JSON numbers with one decimal (`number`, the default) or decimal strings "
+    "(`string`, for clients that read JSON numbers as binary floating point). An unknown amount is null either way.",
+)
+
+
+def amounts_as_text(request) -> bool:
+    """Whether the client asked for amounts as decimal strings (?amounts=string)."""
+    asked = request.GET.getlist("amounts")
+    if asked in ([], ["number"]):
+        return False
+    if asked == ["string"]:
+        return True
+    raise ValidationError({"amounts": [_("Write ?amounts=number (the default) or ?amounts=string.")]})
+
+
+class AmountsAsAsked:
+    """A view whose serializers write amounts as the client asked (?amounts=)."""
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), AMOUNTS_AS_TEXT: amounts_as_text(self.request)}

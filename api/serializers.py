@@ -1,8 +1,33 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budgets.exports import UNIT, AllocationExport
-from budgets.models import Allocation, FrameAmount, FundingFrame
+from api.http import AMOUNTS_AS_TEXT
+from budgets.exports import UNIT, AllocationExport, FootnoteExport, PublishedTotalExport
+from budgets.models import FrameAmount, FundingFrame
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "number"},
+            {"type": "string", "pattern": r"^-?\d+\.\d$", "description": "with ?amounts=string"},
+        ],
+        "nullable": True,
+    }
+)
+class AmountField(serializers.DecimalField):
+    """An amount in mio. kr. as a JSON number with one decimal (16.8, 20.0), or, for clients that asked for
+    ``?amounts=string``, as a decimal string ("16.8"); null when nobody knows it, never 0."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=9, decimal_places=1, coerce_to_string=False, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        value = super().to_representation(value)
+        return str(value) if self.context.get(AMOUNTS_AS_TEXT) else value
 
 
 class StrategySerializer(serializers.ModelSerializer):
@@ -77,32 +102,52 @@ class InitiativeSerializer(serializers.ModelSerializer):
         ]
 
 
-class AllocationSerializer(serializers.Serializer):
-    """The export's row for each cell, with the amount as a decimal string: the API and the CSV agree."""
+class ExportSerializer(serializers.Serializer):
+    """The export's row for each object (budgets.exports), so the API and the CSV agree. ``lists`` are the export's
+    space-separated ids, which JSON gives as lists of whole numbers or of texts."""
+
+    export = None
+    lists: dict = {}
 
     def get_fields(self) -> dict:
         # Declared from the export's own field list, so the OpenAPI description cannot drift from the rows.
         kinds = {
             "integer": lambda field: serializers.IntegerField(help_text=field.description, allow_null=True),
-            "number": lambda field: serializers.DecimalField(
-                max_digits=9, decimal_places=1, allow_null=True, help_text=field.description
-            ),
+            "number": lambda field: AmountField(help_text=field.description),
             "string": lambda field: serializers.CharField(help_text=field.description, allow_blank=True),
         }
-        fields = {field.name: kinds[field.type](field) for field in AllocationExport.fields}
-        fields["initiative_ids"] = serializers.ListField(child=serializers.IntegerField())
-        fields["initiative_numbers"] = serializers.ListField(child=serializers.CharField())
+        fields = {field.name: kinds[field.type](field) for field in self.export.fields}
+        for name, child in self.lists.items():
+            fields[name] = serializers.ListField(child=child(), help_text=fields[name].help_text)
         return fields
 
-    def to_representation(self, cell: Allocation) -> dict:
-        row = AllocationExport.row(cell)
-        row["amount"] = None if row["amount"] is None else str(row["amount"])
-        row["initiative_ids"] = [int(pk) for pk in row["initiative_ids"].split()]
-        row["initiative_numbers"] = row["initiative_numbers"].split()
+    def to_representation(self, instance) -> dict:
+        row = self.export.row(instance)
+        for field in self.export.fields:
+            if field.type == "number":
+                row[field.name] = self.fields[field.name].to_representation(row[field.name])
+        for name, child in self.lists.items():
+            row[name] = [child().to_internal_value(item) for item in row[name].split()]
         return row
 
 
+class AllocationSerializer(ExportSerializer):
+    export = AllocationExport
+    lists = {"initiative_ids": serializers.IntegerField, "initiative_numbers": serializers.CharField}
+
+
+class FootnoteSerializer(ExportSerializer):
+    export = FootnoteExport
+    lists = {"line_ids": serializers.IntegerField, "total_years": serializers.IntegerField}
+
+
+class PublishedTotalSerializer(ExportSerializer):
+    export = PublishedTotalExport
+
+
 class FrameAmountSerializer(serializers.ModelSerializer):
+    amount = AmountField()
+
     class Meta:
         model = FrameAmount
         fields = ["year", "amount"]

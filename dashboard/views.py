@@ -2,7 +2,7 @@ import re
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
-from budgets import workbooks
+from budgets import csvfiles, workbooks
 from budgets.comparison import compare as compare_figures
 from budgets.comparison import yearly_funding
 from budgets.figures import budget_table, initiative_count, initiative_lineage, strategy_summaries
@@ -102,7 +102,11 @@ def _rows_per_page(request, form, default: int, most: int) -> int:
 def _csv_or_page(request, table, filename, template, context, status=200):
     # A request with errors gets the page that names them, CSV asked for or not.
     if request.GET.get("export") == "csv" and status == 200:
-        return tables.csv_response(table, filename)
+        try:
+            dialect = csvfiles.dialect_of(request.GET)
+        except csvfiles.UnknownDialect as error:
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+        return tables.csv_response(table, filename, dialect)
     return render(request, template, context, status=status)
 
 

@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -204,13 +205,25 @@ if DEBUG:
 SITE_OWNER = env("SITE_OWNER", "Erhvervsministeriet")
 SITE_OWNER_URL = env("SITE_OWNER_URL", "https://em.dk/")
 SITE_CONTACT_EMAIL = env("SITE_CONTACT_EMAIL", "em@em.dk")
-DATA_LICENCE = env("DATA_LICENCE", "CC BY 4.0")
-DATA_LICENCE_URL = env("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
 
 # The published documents that the fixtures reproduce; tests and the reconciliation read them.
 SOURCES_DIR = Path(os.environ.get("STRATEGY_SOURCES_DIR", BASE_DIR.parent / "shared" / "sources"))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# The open data's licence and who is to be credited (the package, the OpenAPI document, /api/, the DCAT catalogue).
+OPEN_DATA_LICENSE = {
+    "name": env("OPEN_DATA_LICENSE_NAME", "CC-BY-4.0"),  # an SPDX identifier, as the Data Package spec asks
+    "title": env("OPEN_DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0 International"),
+    "url": env("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"),
+}
+# Where the open data lives, for what is written without a request (`manage.py export_fdp`).
+OPEN_DATA_HOMEPAGE = env("OPEN_DATA_HOMEPAGE", "http://127.0.0.1:8000/api/")
+# The site's owner publishes the open data: one name, address and contact everywhere.
+OPEN_DATA_PUBLISHER = {"name": SITE_OWNER, "url": SITE_OWNER_URL, "email": SITE_CONTACT_EMAIL}
+# The licence as the footer names it, short.
+DATA_LICENCE = env("DATA_LICENCE", "CC BY 4.0")
+DATA_LICENCE_URL = OPEN_DATA_LICENSE["url"]
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -218,22 +231,32 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "api.filters.StableOrdering",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "api.http.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Strategy Tracker open data",
-    "DESCRIPTION": "Read-only figures of Denmark's life science strategies. Amounts are decimal strings in mio. kr.",
+    "DESCRIPTION": "Read-only figures of Denmark's life science strategies. Amounts are in mio. kr.: JSON numbers "
+    "with one decimal (decimal strings with ?amounts=string), null where nobody knows the amount.",
     "VERSION": "1",
+    "LICENSE": {"name": OPEN_DATA_LICENSE["title"], "url": OPEN_DATA_LICENSE["url"]},
+    "CONTACT": {"name": OPEN_DATA_PUBLISHER["name"], "url": OPEN_DATA_PUBLISHER["url"]},
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.published_keys"],
 }
 # Anyone may read the open data from a browser on another site; nothing else is shared.
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+# Conditional requests from a browser on another site, so its cached copy is revalidated rather than fetched again.
+CORS_ALLOW_HEADERS = [*cors_default_headers, "if-none-match", "if-modified-since"]
 
 # Public pages are cached whole; the cache lives in PostgreSQL so every worker process sees an invalidation.
 # Off in development so that a changed template shows at once; RELEASE keeps one release's pages from the next.

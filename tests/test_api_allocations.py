@@ -1,7 +1,10 @@
 import csv
 import io
+import json
+import re
 from decimal import Decimal
 
+import pandas
 import pytest
 from django.db.models import Count, Sum
 
@@ -11,17 +14,22 @@ from initiatives.models import Theme
 pytestmark = pytest.mark.django_db
 
 
+def exact(response) -> dict:
+    """The JSON body with its numbers as written, not as binary floating point."""
+    return json.loads(response.content, parse_float=Decimal)
+
+
 def all_pages(client, url, params) -> list[dict]:
-    results, page = [], client.get(url, params).json()
+    results, page = [], exact(client.get(url, params))
     results += page["results"]
     while page["next"]:
-        page = client.get(page["next"]).json()
+        page = exact(client.get(page["next"]))
         results += page["results"]
     return results
 
 
 class TestAllocationsApi:
-    def test_it_returns_every_cell_with_amounts_as_decimal_strings(self, client):
+    def test_it_returns_every_cell_with_amounts_as_json_numbers(self, client):
         rows = all_pages(client, "/api/allocations/", {"page_size": 50})
 
         assert len(rows) == Allocation.objects.count() == 217
@@ -29,7 +37,7 @@ class TestAllocationsApi:
         for cell in Allocation.objects.select_related("line__strategy"):
             row = by_id[cell.pk]
             assert (row["year"], row["cell_kind"], row["line_id"]) == (cell.year, cell.kind, cell.line_id)
-            assert row["amount"] == (str(cell.amount) if cell.kind == CellKind.AMOUNT else None)
+            assert row["amount"] == (cell.amount if cell.kind == CellKind.AMOUNT else None)
             assert row["strategy"] == cell.line.strategy.slug
 
     def test_it_sums_to_the_databases_totals_per_strategy(self, client):
@@ -69,7 +77,7 @@ class TestAllocationsApi:
         assert {row["theme"] for row in rows} == {"international"}
         assert {row["year"] for row in rows} == {2024, 2025}
         diplomats = [row for row in rows if row["initiative_numbers"] == ["5.2", "5.3"]]
-        assert [row["amount"] for row in diplomats] == ["20.0", "20.0"]
+        assert [row["amount"] for row in diplomats] == [Decimal("20.0"), Decimal("20.0")]
 
         chapter = rows[0]["chapter_number"]
         assert chapter == 5
@@ -106,6 +114,51 @@ class TestAllocationsApi:
         response = client.get("/api/allocations/", {"strategy": "1999"}, headers={"accept-language": "en"})
 
         assert response.json()["strategy"][0].startswith("Select a valid choice.")
+
+
+class TestUnknownIsNeverZero:
+    def test_it_writes_amounts_as_json_numbers_with_one_decimal_and_unknown_as_null(self, client):
+        body = client.get("/api/allocations/", {"page_size": 1000}).content.decode()
+
+        assert re.search(r'"amount":20\.0[,}]', body)
+        assert not re.search(r'"amount":"', body)
+        assert not re.search(r'"amount":-?\d+[,}]|"amount":-?\d+\.\d\d', body)
+        rows = json.loads(body)["results"]
+        assert {row["cell_kind"] for row in rows if row["amount"] is None} == {"unknown", "financed"}
+
+    def test_it_writes_decimal_strings_for_clients_that_ask_for_them(self, client):
+        rows = client.get("/api/allocations/", {"strategy": "2021", "year": 2022, "amounts": "string"}).json()
+
+        assert "4.5" in [row["amount"] for row in rows["results"]]
+        frames = client.get("/api/frames/", {"strategy__slug": "2021", "amounts": "string"}).json()
+        assert [frame["amounts"][0]["amount"] for frame in frames] == ["70.0", "30.4"]
+        refused = client.get("/api/allocations/", {"amounts": "float"})
+        assert refused.status_code == 400
+        assert refused.json() == {"amounts": ["Skriv ?amounts=number (standard) eller ?amounts=string."]}
+
+    @pytest.mark.parametrize("source", ["csv", "json"])
+    def test_a_pandas_pivot_leaves_the_unknown_2018_empty_and_sums_2021(self, client, source):
+        if source == "csv":
+            response = client.get("/api/allocations.csv")
+            frame = pandas.read_csv(io.BytesIO(b"".join(response.streaming_content)))
+        else:
+            frame = pandas.DataFrame(client.get("/api/allocations/", {"page_size": 1000}).json()["results"])
+
+        # A sum of nothing but unknown cells is unknown: min_count=1, as the README says to sum with.
+        pivot = frame.pivot_table(
+            index="strategy",
+            columns="year",
+            values="amount",
+            aggfunc=lambda amounts: amounts.sum(min_count=1),
+            dropna=False,
+        )
+        pivot.index = pivot.index.astype(str)
+        assert pivot.loc["2018"].isna().all()
+        assert [round(pivot.loc["2021", year], 1) for year in (2021, 2022, 2023)] == [70.0, 100.4, 100.4]
+        assert pivot.loc["2018"].notna().sum() == 0
+        plain = frame.pivot_table(index="strategy", columns="year", values="amount", dropna=False)  # the mean
+        plain.index = plain.index.astype(str)
+        assert plain.loc["2018"].isna().all()
 
 
 class TestAllocationsCsv:
@@ -152,4 +205,4 @@ class TestAllocationsCsv:
         response = client.get("/api/allocations.csv?year_from=abc")
 
         assert response.status_code == 400
-        assert response.json() == {"errors": {"year_from": ["Indtast et tal."]}}
+        assert response.json() == {"errors": {"year_from": ["Indtast et heltal."]}}

@@ -9,10 +9,10 @@ class TestComparisonApi:
 
         assert data["years"] == [2023, 2024]
         assert data["total"]["figures"] == {
-            "2023": {"amount": "100.4", "known_amount": "100.4", "unknown_cells": 0, "complete": True},
-            "2024": {"amount": "99.1", "known_amount": "99.1", "unknown_cells": 0, "complete": True},
+            "2023": {"amount": 100.4, "known_amount": 100.4, "unknown_cells": 0, "complete": True},
+            "2024": {"amount": 99.1, "known_amount": 99.1, "unknown_cells": 0, "complete": True},
         }
-        assert data["total"]["changes"] == [{"from": 2023, "to": 2024, "change": "-1.3", "change_percent": "-1.3"}]
+        assert data["total"]["changes"] == [{"from": 2023, "to": 2024, "change": -1.3, "change_percent": -1.3}]
         page = client.get("/compare/", {"year": ["2023", "2024"]}).context["comparison"]
         assert [row["label"] for row in data["rows"]] == [row.label for row in page.rows]
 
@@ -22,13 +22,13 @@ class TestComparisonApi:
         # 2018's amounts are unknown: never "0.0".
         assert data["total"]["figures"]["2020"] == {
             "amount": None,
-            "known_amount": "0.0",
+            "known_amount": 0.0,
             "unknown_cells": 18,
             "complete": False,
         }
         assert data["total"]["figures"]["2021"] == {
             "amount": None,
-            "known_amount": "70.0",
+            "known_amount": 70.0,
             "unknown_cells": 18,
             "complete": False,
         }
@@ -41,3 +41,15 @@ class TestComparisonApi:
 
         assert response.status_code == 400
         assert "year" in response.json()
+
+    def test_it_says_a_sum_over_unknown_cells_is_unknown_with_what_is_known_beside(self, client):
+        data = client.get("/api/comparison/", {"year": ["2018", "2021"]}).json()
+
+        assert data["total"]["figures"]["2018"] == {
+            "amount": None,
+            "known_amount": 0.0,
+            "unknown_cells": 7,
+            "complete": False,
+        }
+        assert data["total"]["figures"]["2021"]["complete"] is False
+        assert data["total"]["changes"][0]["change"] is None

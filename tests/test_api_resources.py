@@ -66,11 +66,11 @@ class TestInitiativesApi:
 
 
 class TestFramesApi:
-    def test_it_lists_frames_with_yearly_amounts_as_decimal_strings(self, client):
+    def test_it_lists_frames_with_yearly_amounts_as_json_numbers(self, client):
         frames = client.get("/api/frames/", {"strategy__slug": "2021"}).json()
 
         assert [(frame["kind"], [amount["amount"] for amount in frame["amounts"]]) for frame in frames] == [
-            ("frame", ["70.0", "70.0", "70.0"]),
-            ("reserve", ["30.4", "30.4", "30.4"]),
+            ("frame", [70.0, 70.0, 70.0]),
+            ("reserve", [30.4, 30.4, 30.4]),
         ]
         assert len(client.get("/api/frames/").json()) == FundingFrame.objects.count()

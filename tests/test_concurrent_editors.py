@@ -37,7 +37,7 @@ SAVES = int(os.environ.get("LOAD_SAVES", "20"))
 SLUG = "2021"
 GRID = f"/strategies/{SLUG}/edit/"
 PUBLIC = f"/strategies/{SLUG}/"
-API = f"/api/allocations/?strategy={SLUG}"
+API = f"/api/allocations/?strategy={SLUG}&amounts=string"  # decimal strings, summed exactly
 INVALID_EVERY = 10
 NOT_AN_AMOUNT = "mange penge"
 

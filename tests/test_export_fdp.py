@@ -8,7 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import frictionless
+import jsonschema
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
@@ -16,7 +18,8 @@ from budgets.models import Allocation
 
 pytestmark = pytest.mark.django_db
 
-DIMENSIONS = {"strategy", "chapter", "initiative", "theme", "date"}
+DIMENSIONS = {"strategy", "chapter", "initiative", "theme", "cell", "date"}
+SPEC = json.loads((Path(__file__).parent / "schemas" / "fiscal-data-package.json").read_text(encoding="utf-8"))
 
 
 def check_fiscal_model(descriptor: dict) -> None:
@@ -24,10 +27,18 @@ def check_fiscal_model(descriptor: dict) -> None:
     fields = {field["name"] for field in descriptor["resources"][0]["schema"]["fields"]}
     model = descriptor["model"]
     assert model["measures"] == {
-        "amount": {"source": "amount", "currency": "DKK", "factor": 1_000_000, "direction": "expenditure"}
+        "amount": {
+            "source": "amount",
+            "currency": "DKK",
+            "factor": 1_000_000,
+            "direction": "expenditure",
+            "phase": "approved",
+        }
     }
     assert set(model["dimensions"]) == DIMENSIONS
     for dimension in model["dimensions"].values():
+        if dimension["dimensionType"] == "classification":  # the spec requires their code
+            assert "code" in dimension["attributes"]
         assert {attribute["source"] for attribute in dimension["attributes"].values()} <= fields
         keys = dimension["primaryKey"] if isinstance(dimension["primaryKey"], list) else [dimension["primaryKey"]]
         assert set(keys) <= set(dimension["attributes"])
@@ -66,7 +77,7 @@ class TestExportFdp:
         assert result.returncode == 0, result.stdout + result.stderr
         assert json.loads(result.stdout)["valid"] is True
 
-    def test_it_describes_money_as_a_measure_in_dkk_millions_with_five_dimensions(self, tmp_path):
+    def test_it_describes_money_as_a_measure_in_dkk_millions_with_six_dimensions(self, tmp_path):
         call_command("export_fdp", str(tmp_path))
 
         descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
@@ -99,8 +110,61 @@ class TestFiscalDataPackageDownload:
 
         assert response["Content-Type"] == "application/zip"
         with zipfile.ZipFile(io.BytesIO(response.content)) as package:
-            assert sorted(package.namelist()) == ["allocations.csv", "datapackage.json"]
+            assert sorted(package.namelist()) == [
+                "allocations.csv",
+                "datapackage.json",
+                "footnotes.csv",
+                "published_totals.csv",
+                *sorted(f"sources/{path.name}" for path in settings.SOURCES_DIR.glob("*.txt")),
+            ]
             package.extractall(tmp_path)
         report = frictionless.validate(tmp_path / "datapackage.json")
         assert report.valid, report.flatten(["type", "note"])
         check_fiscal_model(json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8")))
+
+
+class TestFullerPackage:
+    @pytest.fixture
+    def package(self, client):
+        response = client.get("/api/fiscal-data-package.zip")
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+
+    def test_it_validates_against_the_fiscal_data_package_json_schema(self, package):
+        jsonschema.Draft4Validator(SPEC).validate(json.loads(package["datapackage.json"]))
+
+    def test_it_says_where_it_lives_which_version_it_is_and_what_it_is_about(self, package):
+        descriptor = json.loads(package["datapackage.json"])
+
+        assert descriptor["homepage"] == "http://testserver/api/"
+        assert descriptor["version"] == f"1.{len(descriptor['publications'])}.0"  # version 1 of each strategy
+        assert "life science" in descriptor["keywords"]
+        assert {"title": "Erhvervsministeriet", "role": "publisher"}.items() <= descriptor["contributors"][0].items()
+        for resource in descriptor["resources"]:
+            assert resource["title"] and resource["description"] and resource["title_en"] and resource["description_en"]
+        for source in descriptor["sources"]:
+            assert source["path"] in package
+
+    def test_it_holds_the_footnotes_and_the_totals_as_printed(self, package):
+        footnotes = list(csv.DictReader(io.StringIO(package["footnotes.csv"].decode())))
+        totals = list(csv.DictReader(io.StringIO(package["published_totals.csv"].decode())))
+
+        bridge = next(row for row in footnotes if row["strategy"] == "2030" and "0,9" in row["text"])
+        total_2024 = next(
+            row for row in totals if row["strategy"] == "2030" and row["year"] == "2024" and not row["chapter_number"]
+        )
+        # The table prints 100,0 for 2024; its rows sum to 99,1; the footnote's 0,9 bridge financing is the rest.
+        assert (total_2024["amount"], total_2024["explained_difference"]) == ("100.0", "0.9")
+        assert total_2024["footnote_marker"] == bridge["marker"] == "**"
+        assert "2024" in bridge["total_years"].split()
+
+    def test_the_same_figures_give_the_same_bytes_dated_by_their_publication(self, client, settings, tmp_path):
+        first = client.get("/api/fiscal-data-package.zip")
+        settings.DOWNLOADS_DIR = tmp_path / "elsewhere"  # built again, later
+        again = client.get("/api/fiscal-data-package.zip")
+
+        assert first.content == again.content
+        assert first["ETag"] == again["ETag"]
+        descriptor = json.loads(zipfile.ZipFile(io.BytesIO(first.content)).read("datapackage.json"))
+        newest = max(publication["published"] for publication in descriptor["publications"])
+        assert descriptor["created"] == newest[:19] + "+00:00"

@@ -138,14 +138,16 @@ class TestInitiativeList:
             expected = [
                 ["" if value is None else str(value) for value in row] for row in django_tables2.Table.as_values(table)
             ]
-        assert list(csv.reader(io.StringIO(response.content.decode()))) == expected
+        lines = list(csv.reader(io.StringIO(response.content.decode())))
+        assert lines[0] == ["strategy", "number", "title", "chapter", "theme", "amount", "status"]
+        assert lines[1:] == expected[1:]
         assert len(expected) > 2
 
     def test_it_offers_the_filtered_table_as_csv(self, client):
         response = client.get("/initiatives/", {"q": "Healthcare Denmark", "export": "csv"})
 
         lines = list(csv.reader(io.StringIO(response.content.decode())))
-        assert lines[0] == ["Strategi", "Nr.", "Initiativ", "Kapitel", "Tema", "Beløb i de valgte år", "Øvrige celler"]
+        assert lines[0] == ["strategy", "number", "title", "chapter", "theme", "amount", "status"]
         assert lines[1:] == [
             [
                 "Strategi 2021",

