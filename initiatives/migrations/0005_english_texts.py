@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0003_retirement'),
+        ('initiatives', '0004_initiatives_as_published'),
     ]
 
     operations = [
