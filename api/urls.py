@@ -24,5 +24,6 @@ urlpatterns = [
     # Status, milestones, targets, indicators and measured values (the tracking app).
     path("", include("tracking.api_urls")),
     path("", include(router.urls)),
-    re_path(r"^(?P<path>.*)$", views.not_found, name="api_not_found"),
+    # Not the empty path: /api/ itself is the open data's page, in the language patterns.
+    re_path(r"^(?P<path>.+)$", views.not_found, name="api_not_found"),
 ]

@@ -71,14 +71,16 @@ def csv_response(table: tables.Table, filename: str, dialect: Dialect) -> HttpRe
     """The table as CSV for a spreadsheet. Every field is quoted, so that Danish Excel, which splits a row at
     semicolons, cannot start a cell in the middle of a title either, and text a spreadsheet would run as a formula
     is escaped. (The open-data CSV under /api/ is for programs and stays as stored.)"""
-    columns = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
+    rows = table.as_values()
+    headings = next(rows)  # the page's headings, as the table's as_values gives them
     if dialect.readers_headings:
-        header = [force_str(column.header) for column in columns]
+        header = [force_str(heading) for heading in headings]
+    elif hasattr(table, "machine_names"):
+        header = table.machine_names()
     else:
+        columns = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
         header = [machine_name(column.name) for column in columns]
     writer = CsvWriter(dialect, quote_all=True, text=spreadsheet_text)
-    rows = table.as_values()
-    next(rows)  # django-tables2's header: the page's headings
     return csvfiles.csv_response(writer.lines(header, rows), filename)
 
 
@@ -246,9 +248,13 @@ class BudgetTable(tables.Table):
             parts.append("</tbody>")
         return mark_safe("".join(parts))
 
+    def machine_names(self) -> list[str]:
+        """The CSV file's ASCII column names for programs, in the order as_values writes the columns."""
+        return ["chapter", "number", "title", *map(str, self.budget.years), "total"]
+
     def as_values(self, exclude_columns=None):
         """The rows of the CSV file: what the page shows, chapter by chapter with each chapter's sums, then the
-        rows below the table, each row naming its chapter; cells as amount_text writes them (a remark beside its
+        rows below the table, each row naming its chapter; a known amount as a number, other cells as amount_text writes them (a remark beside its
         amount, "mindst 70.0 + ukendt" for a sum with unknown cells) and footnote markers where the page has them."""
         years = list(self.budget.years)
         yield [gettext("Chapter"), gettext("No."), gettext("Initiative"), *map(str, years), gettext("Total")]
@@ -264,8 +270,8 @@ class BudgetTable(tables.Table):
                         label,
                         "",
                         gettext("Chapter in all"),
-                        *[amount_text(subtotal) if shown else "" for subtotal in section.subtotals],
-                        amount_text(section.total) if shown else "",
+                        *[csv_value(subtotal) if shown else "" for subtotal in section.subtotals],
+                        csv_value(section.total) if shown else "",
                     ]
             if record["kind"] == "empty":
                 continue
@@ -277,16 +283,19 @@ class BudgetTable(tables.Table):
                 label,
                 record["numbers"] or "",
                 title,
-                *[amount_text(record[f"y{year}"]) for year in years],
-                amount_text(record["total"]),
+                *[csv_value(record[f"y{year}"]) for year in years],
+                csv_value(record["total"]),
             ]
         for row in self.budget.footer:
             yield [
                 "",
                 "",
                 row.label,
-                *["–" if value is None else amount_text(value) + marker for value, marker in row.cells],
-                amount_text(row.total),
+                *[
+                    "–" if value is None else csv_value(value) if not marker else amount_text(value) + marker
+                    for value, marker in row.cells
+                ],
+                csv_value(row.total),
             ]
 
 

@@ -48,7 +48,7 @@ class TestComparisonApi:
         assert data["total"]["figures"]["2018"] == {
             "amount": None,
             "known_amount": 0.0,
-            "unknown_cells": 7,
+            "unknown_cells": 18,
             "complete": False,
         }
         assert data["total"]["figures"]["2021"]["complete"] is False

@@ -96,8 +96,8 @@ class TestCompare:
         assert csv_lines[-1][:3] == ["I alt", "ukendt", "mindst 70.0 + ukendt"]
         research = [row.label for row in response.context["comparison"].rows].index("Forskning og udvikling")
         # No bar for a sum nobody knows; the hover label says what the table says.
-        assert chart[0]["y"][research] is None
-        assert chart[0]["customdata"][research] == "ukendt mio. kr."
+        assert chart[0]["x"][research] is None
+        assert chart[0]["customdata"][research] == ["Forskning og udvikling", "ukendt mio. kr."]
 
     def test_it_offers_the_comparison_as_csv(self, client):
         response = client.get("/compare/", {"year": ["2023", "2024"], "export": "csv"})
@@ -116,7 +116,7 @@ def chart_labels(html: str) -> list[str]:
     """The whole names of the rows the comparison chart draws, read from the figure the page hands to Plotly."""
     start = html.index('<script id="chart-compare-data" type="application/json">')
     figure = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
-    return figure["data"][0]["customdata"]
+    return [label for label, _hover in figure["data"][0]["customdata"]]
 
 
 class TestCompareManyChapters:
