@@ -254,8 +254,9 @@ class BudgetTable(tables.Table):
 
     def as_values(self, exclude_columns=None):
         """The rows of the CSV file: what the page shows, chapter by chapter with each chapter's sums, then the
-        rows below the table, each row naming its chapter; a known amount as a number, other cells as amount_text writes them (a remark beside its
-        amount, "mindst 70.0 + ukendt" for a sum with unknown cells) and footnote markers where the page has them."""
+        rows below the table, each row naming its chapter; a known amount as a number, other cells as amount_text
+        writes them (a remark beside its amount, "mindst 70.0 + ukendt" for a sum with unknown cells) and footnote
+        markers where the page has them."""
         years = list(self.budget.years)
         yield [gettext("Chapter"), gettext("No."), gettext("Initiative"), *map(str, years), gettext("Total")]
         chapter_key = None
