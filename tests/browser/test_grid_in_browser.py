@@ -447,6 +447,8 @@ def python_reading(text: str, correction: bool) -> list:
 def test_the_script_reads_every_cell_as_the_server_does(editor_page):
     texts = SAMPLE_TEXTS + random_texts(400)
     expected = [python_reading(text, correction) for text in texts for correction in (False, True)]
+    # The login lands on the grid before its deferred scripts have run, on a busy machine.
+    editor_page.wait_for_function("typeof BudgetCells !== 'undefined'")
 
     read = editor_page.evaluate(
         """texts => texts.flatMap(text => [false, true].map(correction => {
