@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from budgets.services import seed_strategies
@@ -46,6 +47,14 @@ def static_files_without_manifest(settings):
     # The test client speaks plain HTTP; production redirects it to HTTPS. The live server's middleware is
     # built before this fixture runs, so make test also sets DJANGO_SSL_REDIRECT=0.
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language, as each request does: the LocaleMiddleware activates English
+    for a request under /en/ and nothing deactivates it, so a test ending on an English page made the next test's
+    reverse() and get_absolute_url() give English addresses."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

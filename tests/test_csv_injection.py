@@ -22,7 +22,13 @@ ATTACKS = {
     "tab": "\t=1+1",
 }
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-URLS = ["/?export=csv", "/strategies/2021/?export=csv", "/initiatives/?export=csv", "/compare/?by=chapter&export=csv"]
+# The compare page by default shows the latest two years: 2022 and 2023 are those of the strategy changed here.
+URLS = [
+    "/?export=csv",
+    "/strategies/2021/?export=csv",
+    "/initiatives/?export=csv",
+    "/compare/?by=chapter&year=2022&year=2023&export=csv",
+]
 
 
 @pytest.fixture
