@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from django.db.models import Min
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -28,6 +29,7 @@ from budgets.exports import AllocationExport
 from budgets.figures import footer_rows, in_printed_order, initiative_count, strategy_summaries
 from budgets.models import BudgetLine, CellKind, FrameAmount, PublishedTotal
 from budgets.text import without_control_characters
+from initiatives.english import translated
 from initiatives.models import Initiative
 from publication.editions import Edition
 
@@ -191,17 +193,18 @@ def _sections(strategy, years, edition: Edition):
     groups = [(chapter, BudgetLine.objects.filter(chapter=chapter)) for chapter in chapters]
     groups.append((None, BudgetLine.objects.for_strategy(strategy).filter(chapter__isnull=True)))
     for chapter, lines in groups:
+        english = get_language() == "en"
         heads = [
-            _Entry(pk, title, position)
-            for pk, title, position in lines.order_by("position")
+            _Entry(pk, (english and title_en) or title, position)
+            for pk, title, title_en, position in lines.order_by("position")
             .annotate(first=Min("initiatives__position"))
-            .values_list("pk", "title", "first")
+            .values_list("pk", "title", "title_en", "first")
         ]
         initiatives = unlined[chapter.pk] if chapter else []
         entries = in_printed_order(
             heads,
             lambda entry: entry.position,
-            [_Entry(None, item.title, item.position, item.number) for item in initiatives],
+            [_Entry(None, translated(item, "title"), item.position, item.number) for item in initiatives],
         )
         if chapter is None and not entries:
             continue
@@ -296,8 +299,8 @@ def write_budget_sheet(workbook, strategy, edition: Edition, name: str = BUDGET_
     worksheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
     sheet = _Sheet(worksheet)
-    price_basis = strategy.price_basis or _("price basis not stated in the source")
-    sheet.append([sheet.text(f"{strategy.title}: {_('mio. kr.')}, {price_basis}", bold=True)])
+    price_basis = translated(strategy, "price_basis") or _("price basis not stated in the source")
+    sheet.append([sheet.text(f"{translated(strategy, 'title')}: {_('mio. kr.')}, {price_basis}", bold=True)])
     sheet.append([sheet.text(_("Totals and subtotals are formulas; change an amount and they follow."))])
     sheet.append([sheet.text(title, bold=True) for title in header(years)])
     first_row = HEADER_ROW + 1
@@ -311,7 +314,7 @@ def write_budget_sheet(workbook, strategy, edition: Edition, name: str = BUDGET_
                 [
                     None,
                     sheet.number(chapter.number, bold=True, band=True, number_format="0"),
-                    sheet.text(chapter.title, bold=True, band=True),
+                    sheet.text(translated(chapter, "title"), bold=True, band=True),
                     *[
                         sheet.formula(range_formula(f"{_column(i)}{first}:{_column(i)}{last}"), bold=True, band=True)
                         if has_lines

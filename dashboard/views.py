@@ -99,14 +99,19 @@ def _rows_per_page(request, form, default: int, most: int) -> int:
     return default
 
 
+def table_csv(request, table, filename):
+    """The table as a CSV file in the dialect the request names (?dialect=), or a 400 naming the dialects."""
+    try:
+        dialect = csvfiles.dialect_of(request.GET)
+    except csvfiles.UnknownDialect as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    return tables.csv_response(table, filename, dialect)
+
+
 def _csv_or_page(request, table, filename, template, context, status=200):
     # A request with errors gets the page that names them, CSV asked for or not.
     if request.GET.get("export") == "csv" and status == 200:
-        try:
-            dialect = csvfiles.dialect_of(request.GET)
-        except csvfiles.UnknownDialect as error:
-            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-        return tables.csv_response(table, filename, dialect)
+        return table_csv(request, table, filename)
     return render(request, template, context, status=status)
 
 
@@ -157,6 +162,7 @@ def initiative_detail(request, pk):
             "initiative": initiative,
             "chain": chain,
             "own": next(entry for entry in chain if entry.initiative.pk == initiative.pk),
+            "lines": list(initiative.budget_lines.prefetch_related("footnotes")),
             # The words of its cells (a text, or a remark beside an amount) as this reader's edition has them: the
             # public never reads a draft's words.
             "cell_texts": edition.cells_of(initiative.chapter.strategy)

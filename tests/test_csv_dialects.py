@@ -19,6 +19,7 @@ URLS = [
     "/initiatives/?export=csv",
     "/compare/?year=2023&year=2024&export=csv",
     "/compare/?by=chapter&export=csv",
+    "/strategies/2030/progress/?export=csv",
     "/api/allocations.csv",
 ]
 DOT_NUMBER = re.compile(r"^-?\d+\.\d$|^-?\d+$")

@@ -7,10 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from budgets.display import amount_text
 from dashboard.cache import public_page
-from dashboard.tables import csv_response
-from dashboard.views import shown_strategy
+from dashboard.tables import csv_value
+from dashboard.views import shown_strategy, table_csv
 from publication.editions import for_request
 from tracking import charts
 from tracking.models import Target
@@ -43,7 +42,7 @@ def _csv_rows(progress) -> list[dict]:
             "text": item.current.text if item.current else "",
             "authority": str(item.authority or ""),
             "late_because": "; ".join(item.reasons),
-            "money": amount_text(item.money),
+            "money": csv_value(item.money),
         }
         for chapter in progress.chapters
         for item in chapter.items
@@ -56,7 +55,7 @@ def progress(request, slug):
     strategy = shown_strategy(request, slug)
     found = strategy_progress(strategy, for_request(request))
     if request.GET.get("export") == "csv":
-        return csv_response(ProgressTable(_csv_rows(found)), f"progress-{strategy.slug}")
+        return table_csv(request, ProgressTable(_csv_rows(found)), f"progress-{strategy.slug}")
     return render(
         request,
         "tracking/progress.html",
