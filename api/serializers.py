@@ -174,3 +174,51 @@ class VersionSerializer(serializers.Serializer):
     date_known_to = serializers.CharField(source="precision", help_text="day, month or year")
     note = serializers.CharField()
     changed_cells = serializers.IntegerField()
+
+
+class ComparisonFigureSerializer(serializers.Serializer):
+    """A sum of the comparison: unknown (null) when any of its cells is unknown, with what is known beside it."""
+
+    amount = AmountField(help_text="The sum; null when any of its cells is unknown")
+    known_amount = AmountField(help_text="The sum of its known cells")
+    unknown_cells = serializers.IntegerField(help_text="How many of its cells are unknown")
+    complete = serializers.BooleanField(help_text="Whether every cell of the sum is known")
+
+
+# "from" is a Python keyword, so the change's fields are declared as a dict.
+ComparisonChangeSerializer = type(
+    "ComparisonChangeSerializer",
+    (serializers.Serializer,),
+    {
+        "from": serializers.IntegerField(),
+        "to": serializers.IntegerField(),
+        "change": AmountField(help_text="mio. kr.; null when either sum is unknown or outside the strategy's period"),
+        "change_percent": AmountField(help_text="Per cent; null where the change is, or the first sum is 0"),
+    },
+)
+
+
+class ComparisonRowSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        help_text='The row in every language: a theme\'s code, "<strategy>:<chapter number>", "reserves" or "total"'
+    )
+    label = serializers.CharField(help_text="The row's name in the reader's language")
+    figures = serializers.DictField(child=ComparisonFigureSerializer(), help_text="Each year's sum, keyed by year")
+    changes = ComparisonChangeSerializer(many=True)
+
+
+class ComparisonTotalSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    figures = serializers.DictField(child=ComparisonFigureSerializer())
+    changes = ComparisonChangeSerializer(many=True)
+
+
+class ComparisonSerializer(serializers.Serializer):
+    """The compare page's figures (documentation of the response; the view writes it directly)."""
+
+    strategies = serializers.ListField(child=serializers.CharField())
+    years = serializers.ListField(child=serializers.IntegerField())
+    by = serializers.ChoiceField(choices=["theme", "chapter"])
+    unit = serializers.CharField()
+    rows = ComparisonRowSerializer(many=True)
+    total = ComparisonTotalSerializer()

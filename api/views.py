@@ -5,7 +5,6 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
@@ -240,7 +239,7 @@ def export_csv(request, name):
         OpenApiParameter("by", str, enum=["theme", "chapter"], description="Group by theme (default) or chapter"),
         AMOUNTS_PARAMETER,
     ],
-    responses=OpenApiTypes.OBJECT,
+    responses=serializers.ComparisonSerializer,
 )
 @open_data
 @api_view(["GET", "HEAD"])
@@ -288,8 +287,11 @@ def comparison(request):
             "years": result.years,
             "by": result.by,
             "unit": "mio. kr.",
-            "rows": [{"label": row.label, "figures": figures(row), "changes": changes(row)} for row in result.rows],
-            "total": {"figures": figures(result.totals), "changes": changes(result.totals)},
+            "rows": [
+                {"key": row.key, "label": row.label, "figures": figures(row), "changes": changes(row)}
+                for row in result.rows
+            ],
+            "total": {"key": "total", "figures": figures(result.totals), "changes": changes(result.totals)},
         }
     )
 

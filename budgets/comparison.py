@@ -87,6 +87,9 @@ def yearly_funding(edition: Edition, strategies=None) -> YearlyFunding:
 NOTHING = Figure()
 
 
+RESERVES = "reserves"
+
+
 class GroupBy:
     THEME = "theme"
     CHAPTER = "chapter"
@@ -97,6 +100,8 @@ class ComparisonRow:
     label: str
     figures: dict  # year → Figure
     strategy: Strategy | None = None
+    # The row in every language: a theme's code, "<strategy slug>:<chapter number>", "reserves" or "total".
+    key: str = ""
 
     def changes(self, years) -> list[tuple[int, int, Decimal | None, Decimal | None]]:
         """Each selected year against the one before it: (from, to, change in mio. kr., change in per cent)."""
@@ -134,7 +139,7 @@ class Comparison:
         for row in self.rows:
             for year, figure in row.figures.items():
                 figures[year] = figures[year] + figure
-        return ComparisonRow(_("Total"), dict(figures))
+        return ComparisonRow(_("Total"), dict(figures), key="total")
 
 
 def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison:
@@ -150,10 +155,10 @@ def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison
             grouped[row["theme"]][row["year"]] = row["figure"]
         labels = dict(Theme.choices)
         comparison.rows = [
-            ComparisonRow(str(labels[theme]), grouped[theme]) for theme in Theme.values if theme in grouped
+            ComparisonRow(str(labels[theme]), grouped[theme], key=theme) for theme in Theme.values if theme in grouped
         ]
         if None in grouped:
-            comparison.rows.append(ComparisonRow(reserve_label, grouped[None]))
+            comparison.rows.append(ComparisonRow(reserve_label, grouped[None], key=RESERVES))
         return comparison
     grouped = defaultdict(dict)
     for row in sums.sums("strategy", "chapter", "year"):
@@ -166,5 +171,6 @@ def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison
     ):
         strategy = by_strategy[strategy_id]
         label = str(chapters[chapter_id]) if chapter_id else reserve_label
-        comparison.rows.append(ComparisonRow(f"{strategy.short_title} · {label}", figures, strategy))
+        key = f"{strategy.slug}:{chapters[chapter_id].number if chapter_id else RESERVES}"
+        comparison.rows.append(ComparisonRow(f"{strategy.short_title} · {label}", figures, strategy, key))
     return comparison

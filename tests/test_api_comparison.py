@@ -53,3 +53,16 @@ class TestComparisonApi:
         }
         assert data["total"]["figures"]["2021"]["complete"] is False
         assert data["total"]["changes"][0]["change"] is None
+
+    def test_it_keys_each_row_the_same_in_every_language(self, client):
+        query = {"year": ["2023", "2024"], "by": "chapter", "strategy": ["2021", "2030"]}
+        danish = client.get("/api/comparison/", query, HTTP_ACCEPT_LANGUAGE="da").json()
+        english = client.get("/api/comparison/", query, HTTP_ACCEPT_LANGUAGE="en").json()
+
+        keys = [row["key"] for row in danish["rows"]]
+        assert keys == [row["key"] for row in english["rows"]]
+        assert {"2021:1", "2030:2", "2021:reserves"} <= set(keys)
+        assert len(set(keys)) == len(keys)
+        assert danish["total"]["key"] == "total"
+        by_theme = client.get("/api/comparison/", {"year": ["2023"]}).json()
+        assert "clinical-research" in [row["key"] for row in by_theme["rows"]]
