@@ -23,7 +23,7 @@ def chart_traces(page, chart_id: str) -> dict[str, list]:
 def chart_labels(page) -> list[str]:
     """The whole names of the compare chart's rows (its axis shows them cut to fit a phone)."""
     chart_traces(page, "chart-compare")
-    return page.evaluate("document.getElementById('chart-compare').data[0].customdata")
+    return page.evaluate("document.getElementById('chart-compare').data[0].customdata.map((pair) => pair[0])")
 
 
 def test_it_draws_the_overview_chart_with_the_published_totals(page, app_url):
