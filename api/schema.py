@@ -57,3 +57,69 @@ def published_keys(result, generator, request, public):
                 elif parameter["name"] == "year" and path.endswith("/comparison/"):
                     schema["enum"] = years
     return result
+
+
+# The files the API serves beside its JSON lists, each with the filters of the list it mirrors (None: no filters).
+FILES = {
+    "/api/allocations.csv": ("/api/allocations/", "Every published cell, a row per budget line and year"),
+    "/api/footnotes.csv": ("/api/footnotes/", "The footnotes with the rows and totals they belong to"),
+    "/api/published-totals.csv": ("/api/published-totals/", "The totals as the tables print them"),
+    "/api/frames.csv": ("/api/frames/", "The funding frames, a row per frame and year"),
+}
+# Parameters of a JSON list that only paginate, sort or search it, or choose how JSON writes amounts: not the files'.
+NOT_FOR_FILES = {"page", "page_size", "ordering", "search", "amounts"}
+DIALECT = {
+    "name": "dialect",
+    "in": "query",
+    "required": False,
+    "description": "rfc4180 (default: for programs, ASCII names, decimal points) or excel-da (for a Danish "
+    "spreadsheet: semicolons, decimal commas, a BOM)",
+    "schema": {"type": "string", "enum": ["rfc4180", "excel-da"]},
+}
+
+
+def files(result, generator, request, public):
+    """The CSV files, the Fiscal Data Package and the DCAT catalogue, which are plain Django views and so not
+    described by drf-spectacular: a client reads them from the description like the JSON lists."""
+    paths = result.setdefault("paths", {})
+    for path, (mirrored, summary) in FILES.items():
+        listed = paths.get(mirrored, {}).get("get", {})
+        parameters = [dict(p) for p in listed.get("parameters", []) if p["name"] not in NOT_FOR_FILES]
+        paths[path] = {
+            "get": {
+                "operationId": path.removeprefix("/api/").replace(".", "_").replace("-", "_"),
+                "summary": summary,
+                "tags": ["files"],
+                "parameters": [*parameters, DIALECT],
+                "responses": {
+                    "200": {"description": "CSV, RFC 4180 or excel-da", "content": {"text/csv": {"schema": {}}}},
+                    "400": BAD_REQUEST,
+                    "404": NOT_FOUND,
+                },
+            }
+        }
+    paths["/api/fiscal-data-package.zip"] = {
+        "get": {
+            "operationId": "fiscal_data_package_zip",
+            "summary": "Every published figure as a Fiscal Data Package (a zip of datapackage.json and CSV files)",
+            "tags": ["files"],
+            "responses": {
+                "200": {"description": "A zip file", "content": {"application/zip": {"schema": {}}}},
+                "400": BAD_REQUEST,
+                "404": NOT_FOUND,
+            },
+        }
+    }
+    paths["/api/catalog.jsonld"] = {
+        "get": {
+            "operationId": "catalog_jsonld",
+            "summary": "A DCAT-AP 2 catalogue of the datasets, for data portals",
+            "tags": ["files"],
+            "responses": {
+                "200": {"description": "JSON-LD", "content": {"application/ld+json": {"schema": {"type": "object"}}}},
+                "400": BAD_REQUEST,
+                "404": NOT_FOUND,
+            },
+        }
+    }
+    return result

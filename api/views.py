@@ -301,21 +301,20 @@ def comparison(request):
 @built_once
 def allocations_csv(request):
     """Every cell as CSV, with the same filters as /api/allocations/ (and ?version=)."""
+    # Errors read as the JSON list's do: a 400 names each parameter with its messages, a 404 has a detail.
     try:
         edition = _edition(request)
-    except (ValidationError, NotFound) as error:
-        return JsonResponse(
-            {"errors": error.detail}, status=error.status_code, json_dumps_params={"ensure_ascii": False}
-        )
+    except NotFound as error:
+        return JsonResponse({"detail": error.detail}, status=404, json_dumps_params={"ensure_ascii": False})
+    except ValidationError as error:
+        return JsonResponse(error.detail, status=400, json_dumps_params={"ensure_ascii": False})
     filterset = AllocationFilter(request.GET, queryset=edition.cells())
     if not filterset.is_valid():
-        return JsonResponse({"errors": filterset.errors}, status=400, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(filterset.errors, status=400, json_dumps_params={"ensure_ascii": False})
     try:
         dialect = csvfiles.dialect_of(request.GET)
     except csvfiles.UnknownDialect as error:
-        return JsonResponse(
-            {"errors": {"dialect": [str(error)]}}, status=400, json_dumps_params={"ensure_ascii": False}
-        )
+        return JsonResponse({"dialect": [str(error)]}, status=400, json_dumps_params={"ensure_ascii": False})
     return csvfiles.csv_response(
         AllocationExport(filterset.qs).csv_lines(dialect), "allocations", disposition="inline", streaming=True
     )

@@ -248,7 +248,11 @@ SPECTACULAR_SETTINGS = {
     "LICENSE": {"name": OPEN_DATA_LICENSE["title"], "url": OPEN_DATA_LICENSE["url"]},
     "CONTACT": {"name": OPEN_DATA_PUBLISHER["name"], "url": OPEN_DATA_PUBLISHER["url"]},
     "SERVE_INCLUDE_SCHEMA": False,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.published_keys"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.files",
+        "api.schema.published_keys",
+    ],
 }
 # Anyone may read the open data from a browser on another site; nothing else is shared.
 CORS_URLS_REGEX = r"^/api/.*$"

@@ -205,4 +205,4 @@ class TestAllocationsCsv:
         response = client.get("/api/allocations.csv?year_from=abc")
 
         assert response.status_code == 400
-        assert response.json() == {"errors": {"year_from": ["Indtast et heltal."]}}
+        assert response.json() == {"year_from": ["Indtast et heltal."]}

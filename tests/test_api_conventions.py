@@ -137,3 +137,14 @@ class TestHttp:
         operations = [operation for path in schema["paths"].values() for operation in path.values()]
         assert len(operations) >= 11
         assert all({"200", "400", "404"} <= set(operation["responses"]) for operation in operations)
+
+
+def test_the_schema_describes_the_files_with_the_filters_of_their_lists(client):
+    paths = yaml.safe_load(client.get("/api/schema/").content)["paths"]
+
+    allocations = {parameter["name"] for parameter in paths["/api/allocations.csv"]["get"]["parameters"]}
+    assert {"strategy", "chapter", "year", "version", "dialect"} <= allocations
+    assert not {"page", "page_size", "ordering", "amounts"} & allocations
+    assert "text/csv" in paths["/api/frames.csv"]["get"]["responses"]["200"]["content"]
+    assert "application/zip" in paths["/api/fiscal-data-package.zip"]["get"]["responses"]["200"]["content"]
+    assert "application/ld+json" in paths["/api/catalog.jsonld"]["get"]["responses"]["200"]["content"]

@@ -43,6 +43,8 @@ def test_every_operation_answers_as_it_is_described(api_schema, mode):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     failures = []
     for operation in operations:
+        if mode is GenerationMode.NEGATIVE and not list(operation.iter_parameters()):
+            continue  # a file with no parameters (the package, the catalogue) has no request to make invalid
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=EXAMPLES, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
