@@ -18,6 +18,7 @@ urlpatterns = [
     path("footnotes.csv", views.export_csv, {"name": "footnotes"}, name="api_footnotes_csv"),
     path("published-totals.csv", views.export_csv, {"name": "published-totals"}, name="api_published_totals_csv"),
     path("frames.csv", views.export_csv, {"name": "frames"}, name="api_frames_csv"),
+    path("initiatives.csv", views.export_csv, {"name": "initiatives"}, name="api_initiatives_csv"),
     path("fiscal-data-package.zip", views.fiscal_data_package, name="api_fiscal_data_package"),
     path("catalog.jsonld", views.catalog, name="api_catalog"),
     path("schema/", views.schema, name="api_schema"),

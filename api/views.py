@@ -32,6 +32,7 @@ from budgets.fiscal import fiscal_data_package_zip
 from budgets.models import Footnote, FundingFrame, PublishedTotal
 from dashboard.downloads import built_once
 from dashboard.filters import CompareForm
+from initiatives.exports import InitiativeExport
 from initiatives.models import Chapter, Initiative, Strategy
 from publication.editions import Edition
 from publication.models import Publication, PublishedCell
@@ -213,6 +214,7 @@ CSV_EXPORTS = {
     "footnotes": (FootnoteExport, Footnote.objects.all(), FootnoteFilter, "strategy"),
     "published-totals": (PublishedTotalExport, PublishedTotal.objects.all(), PublishedTotalFilter, "strategy"),
     "frames": (FrameExport, FundingFrame.objects.all(), FrameFilter, "strategy"),
+    "initiatives": (InitiativeExport, Initiative.objects.all(), InitiativeFilter, "chapter__strategy"),
 }
 
 

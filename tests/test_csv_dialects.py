@@ -21,6 +21,7 @@ URLS = [
     "/compare/?by=chapter&export=csv",
     "/strategies/2030/progress/?export=csv",
     "/api/allocations.csv",
+    "/api/initiatives.csv",
 ]
 DOT_NUMBER = re.compile(r"^-?\d+\.\d$|^-?\d+$")
 COMMA_NUMBER = re.compile(r"^-?\d+,\d$|^-?\d+$")
