@@ -46,6 +46,9 @@ PAGES = [
     ("versions 2018", "/strategies/2018/versions/"),
     ("versions 2021", "/strategies/2021/versions/"),
     ("versions 2030", "/strategies/2030/versions/"),
+    ("progress 2030", "/strategies/2030/progress/"),
+    ("targets 2030", "/strategies/2030/targets/"),
+    ("target 2030 no. 1", "/strategies/2030/targets/1/"),
 ]
 
 

@@ -30,6 +30,9 @@ PAGES = [
     "/strategies/2018/versions/",
     "/strategies/2021/versions/",
     "/strategies/2030/versions/",
+    "/strategies/2030/progress/",
+    "/strategies/2030/targets/",
+    "/strategies/2030/targets/1/",
     "/accessibility/",
     "/sources/",
 ]
