@@ -91,20 +91,19 @@ def first_initiative(url: str) -> str:
 
 
 def measure(url: str, report: Path, preset: str) -> dict[str, int]:
-    subprocess.run(
-        [
-            str(LIGHTHOUSE),
-            url,
-            "--quiet",
-            *([f"--preset={preset}"] if preset != "mobile" else []),
-            "--output=json",
-            f"--output-path={report}",
-            f"--only-categories={','.join(CATEGORIES)}",
-            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-        ],
-        check=True,
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-    )
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        *([f"--preset={preset}"] if preset != "mobile" else []),
+        "--output=json",
+        f"--output-path={report}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+    ]
+    # Lighthouse now and then loses Chromium's trace on a busy machine (NO_NAVSTART) and asks to be run again.
+    if subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM}).returncode != 0:
+        subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
     result = json.loads(report.read_text())
     scores = {category: round(result["categories"][category]["score"] * 100) for category in CATEGORIES}
     return scores | {name: round(result["audits"][audit]["numericValue"]) for name, audit in METRICS.items()}
