@@ -66,6 +66,7 @@ FILES = {
     "/api/published-totals.csv": ("/api/published-totals/", "The totals as the tables print them"),
     "/api/frames.csv": ("/api/frames/", "The funding frames, a row per frame and year"),
     "/api/initiatives.csv": ("/api/initiatives/", "The initiatives with their chapters, lines and lineage"),
+    "/api/versions.csv": ("/api/strategies/", "The published versions of the strategies, newest first"),
 }
 # Parameters of a JSON list that only paginate, sort or search it, or choose how JSON writes amounts: not the files'.
 NOT_FOR_FILES = {"page", "page_size", "ordering", "search", "amounts"}

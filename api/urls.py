@@ -19,6 +19,7 @@ urlpatterns = [
     path("published-totals.csv", views.export_csv, {"name": "published-totals"}, name="api_published_totals_csv"),
     path("frames.csv", views.export_csv, {"name": "frames"}, name="api_frames_csv"),
     path("initiatives.csv", views.export_csv, {"name": "initiatives"}, name="api_initiatives_csv"),
+    path("versions.csv", views.export_csv, {"name": "versions"}, name="api_versions_csv"),
     path("fiscal-data-package.zip", views.fiscal_data_package, name="api_fiscal_data_package"),
     path("catalog.jsonld", views.catalog, name="api_catalog"),
     path("schema/", views.schema, name="api_schema"),

@@ -35,6 +35,7 @@ from dashboard.filters import CompareForm
 from initiatives.exports import InitiativeExport
 from initiatives.models import Chapter, Initiative, Strategy
 from publication.editions import Edition
+from publication.exports import VersionExport
 from publication.models import Publication, PublishedCell
 from publication.versions import version_list
 
@@ -215,6 +216,7 @@ CSV_EXPORTS = {
     "published-totals": (PublishedTotalExport, PublishedTotal.objects.all(), PublishedTotalFilter, "strategy"),
     "frames": (FrameExport, FundingFrame.objects.all(), FrameFilter, "strategy"),
     "initiatives": (InitiativeExport, Initiative.objects.all(), InitiativeFilter, "chapter__strategy"),
+    "versions": (VersionExport, Strategy.objects.all(), StrategyFilter, "pk"),
 }
 
 

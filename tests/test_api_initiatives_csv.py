@@ -40,3 +40,22 @@ class TestInitiativesCsv:
 
         assert response.status_code == 400
         assert "strategy" in response.json()
+
+
+class TestVersionsCsv:
+    def test_it_lists_each_strategys_public_versions_as_the_json_does(self, client):
+        response = client.get("/api/versions.csv?strategy=2030")
+        lines = list(csv.DictReader(io.StringIO(response.content.decode())))
+        listed = client.get("/api/strategies/2030/versions/").json()
+
+        assert response.status_code == 200
+        assert [(row["strategy"], int(row["version"]), row["note"]) for row in lines] == [
+            ("2030", version["version"], version["note"]) for version in listed
+        ]
+        assert {
+            row["strategy"] for row in csv.DictReader(io.StringIO(client.get("/api/versions.csv").content.decode()))
+        } == {
+            "2018",
+            "2021",
+            "2030",
+        }

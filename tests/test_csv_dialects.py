@@ -22,6 +22,7 @@ URLS = [
     "/strategies/2030/progress/?export=csv",
     "/api/allocations.csv",
     "/api/initiatives.csv",
+    "/api/versions.csv",
 ]
 DOT_NUMBER = re.compile(r"^-?\d+\.\d$|^-?\d+$")
 COMMA_NUMBER = re.compile(r"^-?\d+,\d$|^-?\d+$")

@@ -142,6 +142,7 @@ RULES = {
     "api_published_totals_csv": READ_ONLY,
     "api_frames_csv": READ_ONLY,
     "api_initiatives_csv": READ_ONLY,
+    "api_versions_csv": READ_ONLY,
     "footnote-list": READ_ONLY,
     "footnote-detail": READ_ONLY,
     "publishedtotal-list": READ_ONLY,
