@@ -70,6 +70,21 @@ FILES = {
 }
 # Parameters of a JSON list that only paginate, sort or search it, or choose how JSON writes amounts: not the files'.
 NOT_FOR_FILES = {"page", "page_size", "ordering", "search", "amounts"}
+# The files that take no parameters: operation id, summary, media type, schema of the body.
+WHOLE_FILES = {
+    "/api/fiscal-data-package.zip": (
+        "fiscal_data_package_zip",
+        "Every published figure as a Fiscal Data Package (a zip of datapackage.json and CSV files)",
+        "application/zip",
+        {},
+    ),
+    "/api/catalog.jsonld": (
+        "catalog_jsonld",
+        "A DCAT-AP 2 catalogue of the datasets, for data portals",
+        "application/ld+json",
+        {"type": "object"},
+    ),
+}
 DIALECT = {
     "name": "dialect",
     "in": "query",
@@ -100,28 +115,17 @@ def files(result, generator, request, public):
                 },
             }
         }
-    paths["/api/fiscal-data-package.zip"] = {
-        "get": {
-            "operationId": "fiscal_data_package_zip",
-            "summary": "Every published figure as a Fiscal Data Package (a zip of datapackage.json and CSV files)",
-            "tags": ["files"],
-            "responses": {
-                "200": {"description": "A zip file", "content": {"application/zip": {"schema": {}}}},
-                "400": BAD_REQUEST,
-                "404": NOT_FOUND,
-            },
+    for path, (operation_id, summary, media_type, schema) in WHOLE_FILES.items():
+        paths[path] = {
+            "get": {
+                "operationId": operation_id,
+                "summary": summary,
+                "tags": ["files"],
+                "responses": {
+                    "200": {"description": summary, "content": {media_type: {"schema": schema}}},
+                    "400": BAD_REQUEST,
+                    "404": NOT_FOUND,
+                },
+            }
         }
-    }
-    paths["/api/catalog.jsonld"] = {
-        "get": {
-            "operationId": "catalog_jsonld",
-            "summary": "A DCAT-AP 2 catalogue of the datasets, for data portals",
-            "tags": ["files"],
-            "responses": {
-                "200": {"description": "JSON-LD", "content": {"application/ld+json": {"schema": {"type": "object"}}}},
-                "400": BAD_REQUEST,
-                "404": NOT_FOUND,
-            },
-        }
-    }
     return result

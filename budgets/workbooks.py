@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from django.db.models import Min
 from django.utils import formats, timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -193,12 +192,11 @@ def _sections(strategy, years, edition: Edition):
     groups = [(chapter, BudgetLine.objects.filter(chapter=chapter)) for chapter in chapters]
     groups.append((None, BudgetLine.objects.for_strategy(strategy).filter(chapter__isnull=True)))
     for chapter, lines in groups:
-        english = get_language() == "en"
         heads = [
-            _Entry(pk, (english and title_en) or title, position)
-            for pk, title, title_en, position in lines.order_by("position")
+            _Entry(line.pk, translated(line, "title"), line.first)
+            for line in lines.order_by("position")
             .annotate(first=Min("initiatives__position"))
-            .values_list("pk", "title", "title_en", "first")
+            .only("pk", "title", "title_en")
         ]
         initiatives = unlined[chapter.pk] if chapter else []
         entries = in_printed_order(
