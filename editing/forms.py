@@ -29,9 +29,10 @@ def cell_name(line_id: int, year: int, field: str = "c") -> str:
     return f"{field}-{line_id}-{year}"
 
 
-def shown_field(cell) -> str:
-    """What the ``o`` field carries: the cell as the grid shows it, remark and correction included."""
-    value = format_value(cell)
+def shown_field(cell, value: str | None = None) -> str:
+    """What the ``o`` field carries: the cell as the grid shows it, remark and correction included; ``value``, the
+    cell's format_value when the caller has it already."""
+    value = format_value(cell) if value is None else value
     if cell is not None and (cell.remark or cell.is_correction):
         return f"{value}\t{cell.remark}\t{'1' if cell.is_correction else ''}"
     return value

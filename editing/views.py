@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from budgets.baselines import BaselineError, differences, freeze_baseline, published_baseline, visible_baselines
-from budgets.cells import format_cell, format_value
+from budgets.cells import format_cell, format_value, value_formatter
 from budgets.display import amount_html_formatter
 from budgets.figures import budget_table
 from budgets.models import Baseline, BudgetLine
@@ -36,7 +36,7 @@ def _editable_strategy(request, slug) -> Strategy:
     return strategy
 
 
-def _grid_line(row, years, typed: dict, errors: dict, conflicts: dict, as_html) -> dict:
+def _grid_line(row, years, typed: dict, errors: dict, conflicts: dict, as_html, as_value) -> dict:
     """One line of the grid: per year the cell as typed, what it showed and its version, and the line as HTML.
 
     The HTML is written here: the template engine would spend most of a second on the inputs of 1.000 lines.
@@ -46,14 +46,14 @@ def _grid_line(row, years, typed: dict, errors: dict, conflicts: dict, as_html) 
     cells = []
     for year, cell in zip(years, row.cells, strict=True):
         name = cell_name(line_id, year)
-        shown = format_value(cell)
+        shown = as_value(cell)
         remark = cell.remark if cell else ""
         correction = "1" if cell and cell.is_correction else ""
         cells.append(
             {
                 "year": year,
                 "name": name,
-                "shown": shown_field(cell),
+                "shown": shown_field(cell, shown),
                 "value": typed.get(name, shown),
                 "remark": typed.get(cell_name(line_id, year, "r"), remark),
                 "correction": typed.get(cell_name(line_id, year, "k"), correction),
@@ -135,11 +135,13 @@ def _grid(request, strategy, *, status=200, errors=None, conflicts=(), typed=Non
     typed = typed or {}
     cell_errors = errors.cells if errors else {}
     conflicting = {(conflict.edit.line_id, conflict.edit.year): conflict for conflict in conflicts}
-    as_html = amount_html_formatter()
+    as_html, as_value = amount_html_formatter(), value_formatter()
     rows = [
         {
             "section": section,
-            "lines": [_grid_line(row, table.years, typed, cell_errors, conflicting, as_html) for row in section.rows],
+            "lines": [
+                _grid_line(row, table.years, typed, cell_errors, conflicting, as_html, as_value) for row in section.rows
+            ],
         }
         for section in [*table.sections, table.reserves]
     ]
