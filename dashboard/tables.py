@@ -210,14 +210,18 @@ class BudgetTable(tables.Table):
     def value_title(self, value, record):
         return value
 
-    def body_html(self) -> str:
-        """Every chapter with its heading and rows, in the table's order, written straight to HTML.
+    # Where the template leaves the rows: the page puts row_parts() there, streamed or joined (dashboard.strategy_page).
+    rows_mark = mark_safe("\x00rows\x00")
+
+    def row_parts(self, rows_per_part: int):
+        """Every chapter with its heading and rows, in the table's order, as HTML of about ``rows_per_part`` rows a
+        part.
 
         The markup is what django-tables2's templates give, but its per-cell machinery and the template
         engine would spend a second on a strategy of 1.000 lines; this takes a few hundredths.
         """
         years = [f"y{year}" for year in self.budget.years]
-        initiative_url = _url_maker("initiative_detail")
+        initiative_url = url_maker("initiative_detail")
         amount = amount_html_formatter()  # safe by construction, see budgets.display.amount_html
         no_line = format_html(' <span class="hint">{}</span>', NO_LINE())
         parts, chapter_key, index = [], None, 0
@@ -244,9 +248,12 @@ class BudgetTable(tables.Table):
                 + f'<td class="number">{amount(record["total"])}</td></tr>'
             )
             index += 1
+            if len(parts) >= rows_per_part:
+                yield "".join(parts)
+                parts = []
         if chapter_key is not None:
             parts.append("</tbody>")
-        return mark_safe("".join(parts))
+        yield "".join(parts)
 
     def machine_names(self) -> list[str]:
         """The CSV file's ASCII column names for programs, in the order as_values writes the columns."""
@@ -308,7 +315,7 @@ def _chapter_label(section) -> str:
     return f"{section.chapter.number}. {section.chapter.title}" if section.chapter else gettext("Reserves")
 
 
-def _url_maker(name: str):
+def url_maker(name: str):
     """A function from a primary key to the URL of ``name``, reversing the pattern once rather than per row."""
     placeholder = 2**31 - 1
     pattern = reverse(name, args=[placeholder]).replace(str(placeholder), "{}")

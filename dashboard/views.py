@@ -13,8 +13,8 @@ from django_tables2 import RequestConfig
 from budgets import csvfiles, workbooks
 from budgets.comparison import compare as compare_figures
 from budgets.comparison import yearly_funding
-from budgets.figures import budget_table, initiative_count, initiative_lineage, strategy_summaries
-from dashboard import charts, tables
+from budgets.figures import budget_table, initiative_lineage, strategy_summaries
+from dashboard import charts, strategy_page, tables
 from dashboard.cache import public_page
 from dashboard.downloads import built_once
 from dashboard.filters import CompareForm, InitiativeFilter
@@ -134,17 +134,11 @@ def overview(request):
 @public_page
 def strategy_detail(request, slug):
     strategy = shown_strategy(request, slug)
-    budget = budget_table(strategy, for_request(request))
-    table = tables.budget_table(budget, order_by=request.GET.get("sort"))
-    context = {
-        "strategy": strategy,
-        "budget": budget,
-        "initiatives": initiative_count(strategy, sum(len(section.initiatives) for section in budget.sections)),
-        "table": table,
-        "chapter_chart": charts.chapter_chart(budget),
-        "lines_chart": charts.lines_chart(budget),
-    }
-    return _csv_or_page(request, table, f"strategy-{strategy.slug}", "dashboard/strategy_detail.html", context)
+    edition, order_by = for_request(request), request.GET.get("sort")
+    if request.GET.get("export") == "csv":
+        table = tables.budget_table(budget_table(strategy, edition), order_by=order_by)
+        return table_csv(request, table, f"strategy-{strategy.slug}")
+    return strategy_page.response(request, strategy, edition, order_by)
 
 
 @require_safe
