@@ -39,9 +39,9 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def shown_strategy(request, slug) -> Strategy:
+def shown_strategy(request, slug, strategies=Strategy.objects) -> Strategy:
     """The strategy, if the reader may see it: the public only once a version of it is published."""
-    strategy = get_object_or_404(Strategy, slug=slug)
+    strategy = get_object_or_404(strategies, slug=slug)
     if not for_request(request).shows(strategy):
         raise Http404(_("No published strategy of that name."))
     return strategy
@@ -133,7 +133,7 @@ def overview(request):
 @require_safe
 @public_page
 def strategy_detail(request, slug):
-    strategy = shown_strategy(request, slug)
+    strategy = shown_strategy(request, slug, strategy_page.with_line_count(Strategy.objects))
     edition, order_by = for_request(request), request.GET.get("sort")
     if request.GET.get("export") == "csv":
         table = tables.budget_table(budget_table(strategy, edition), order_by=order_by)

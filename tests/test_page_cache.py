@@ -63,3 +63,20 @@ def test_it_never_caches_a_page_showing_a_message_left_for_someone(client, make_
     assert "Gemt 1 celle." in shown and "Gemt 1 celle." in shown_again
     assert "Gemt 1 celle." not in others
     assert "Gemt 1" not in client.get("/").content.decode()  # shown once, then gone
+
+
+class TestStreamedPages:
+    @pytest.fixture(autouse=True)
+    def streamed(self, monkeypatch):
+        monkeypatch.setattr("dashboard.strategy_page.STREAMED_FROM_LINES", 0)
+
+    def test_it_keeps_a_streamed_page_once_sent_and_serves_it_whole_without_touching_the_budget_tables(self, client):
+        first = client.get(PAGE)
+        body = b"".join(first.streaming_content)
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(PAGE)
+
+        assert first.streaming and not again.streaming
+        assert again.content == body
+        assert again["Content-Type"] == first["Content-Type"] and again["Content-Language"] == "da"
+        assert all("strategy_tracker_cache" in query["sql"] for query in queries)

@@ -3,6 +3,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -228,3 +230,41 @@ class TestStrategyDetail:
             trace["name"]: trace["marker"]["color"] for trace in chapters
         }
         assert 'data-figure="chart-chapters-data"' in response.content.decode()
+
+
+def whole(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+class TestStreamedPage:
+    """A strategy of more lines than STREAMED_FROM_LINES is streamed; every strategy of the fixtures is below it, so
+    the tests lower it and compare the streamed page with the same page built whole."""
+
+    @pytest.fixture(autouse=True)
+    def without_page_cache(self, settings):
+        settings.PAGE_CACHE = False
+
+    @pytest.mark.parametrize("url", ["/strategies/2021/", "/strategies/2030/?sort=-total", "/en/strategies/2018/"])
+    def test_it_streams_the_same_page_it_sends_whole(self, client, monkeypatch, url):
+        sent_whole = client.get(url)
+        monkeypatch.setattr("dashboard.strategy_page.STREAMED_FROM_LINES", 0)
+        monkeypatch.setattr("dashboard.strategy_page.ROWS_PER_PART", 5)
+        streamed = client.get(url)
+
+        assert not sent_whole.streaming and streamed.streaming
+        assert whole(streamed) == sent_whole.content
+        assert streamed["Content-Type"] == "text/html; charset=utf-8"
+        assert streamed["Content-Language"] == sent_whole["Content-Language"]
+
+    def test_it_sends_the_head_before_reading_a_figure_and_the_table_in_parts(self, client, monkeypatch):
+        monkeypatch.setattr("dashboard.strategy_page.STREAMED_FROM_LINES", 0)
+        monkeypatch.setattr("dashboard.strategy_page.ROWS_PER_PART", 5)
+        with CaptureQueriesContext(connection) as before_the_first_part:
+            parts = iter(client.get("/strategies/2021/").streaming_content)
+            head = next(parts).decode()
+        rest = [part.decode() for part in parts]
+
+        assert "</head>" in head and "budget-table" not in head
+        assert not any("publishedcell" in query["sql"] for query in before_the_first_part)
+        assert sum('<tr class="line' in part for part in rest) > 2  # the table's rows come in several parts
+        assert rest[-1].rstrip().endswith("</html>")
