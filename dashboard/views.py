@@ -48,7 +48,7 @@ def shown_strategy(request, slug) -> Strategy:
 
 
 @require_safe
-@built_once
+@built_once(dated=True)  # its Status sheet shows what is late
 def strategy_export(request, slug):
     strategy = shown_strategy(request, slug)
     return xlsx_response(workbooks.strategy_workbook(strategy, for_request(request)), f"strategi-{strategy.slug}")
