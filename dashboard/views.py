@@ -192,6 +192,10 @@ def initiative_list(request):
         # ?sort= names no column (a typo, or a probe): django-tables2 would warn about it, then ignore it.
         request.GET = request.GET.copy()
         request.GET.pop("sort", None)
+    if valid and request.GET.get("export") == "csv":
+        # Every row, in the order asked for: neither counted nor cut into pages first.
+        RequestConfig(request, paginate=False).configure(table)
+        return table_csv(request, table, "initiatives")
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
     context = {"filter": filterset, "table": table, "count": queryset.count() if valid else 0}
     return _csv_or_page(
