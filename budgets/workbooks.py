@@ -48,6 +48,7 @@ BOLD = Font(bold=True)
 BAND = PatternFill("solid", fgColor="EEF3F8")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 NOTHING = "–"  # as the pages print a value that is not there: no published total, no frame
+CELLS = "\0"  # where a formula written out once takes the cells it is of
 
 
 def header(years) -> list[str]:
@@ -68,11 +69,41 @@ def marked_format(marker: str) -> str:
 
 
 class _Sheet:
-    """Rows for one write-only sheet, with the styled-cell boilerplate in one place."""
+    """Rows for one write-only sheet, with the styled-cell boilerplate in one place.
+
+    Each look (bold, banded, a number format…) is made once per sheet and shared by every cell that has it, and a
+    number or a formula of ours goes into its cell as it is: setting a style on each of a million cells, and
+    openpyxl checking each value's type again, took half of a large workbook's time.
+    """
 
     def __init__(self, worksheet):
         self.worksheet = worksheet
         self.row_number = 0
+        self._looks = {}
+
+    def _look(self, bold=False, band=False, wrap=False, quote=False, number_format=None):
+        """The style of cells that look alike, made on a cell of its own the first time it is asked for."""
+        key = (bold, band, wrap, quote, number_format)
+        look = self._looks.get(key)
+        if look is None:
+            cell = WriteOnlyCell(self.worksheet)
+            if bold:
+                cell.font = BOLD
+            if band:
+                cell.fill = BAND
+            if wrap:
+                cell.alignment = WRAPPED
+            if quote:
+                cell.quotePrefix = True
+            if number_format:
+                cell.number_format = number_format
+            look = self._looks[key] = cell._style
+        return look
+
+    def _cell(self, value, data_type: str, look):
+        cell = WriteOnlyCell(self.worksheet)
+        cell._value, cell.data_type, cell._style = value, data_type, look
+        return cell
 
     def plain(self, value):
         """A value without styling, as fast as write-only mode writes; only formula-like text is wrapped."""
@@ -84,37 +115,25 @@ class _Sheet:
     def text(self, value, *, bold=False, band=False, wrap=False):
         # Stripped first, so that a control character cannot hide a leading "=" from the check below.
         value = without_control_characters(value)
-        cell = WriteOnlyCell(self.worksheet, value=value)
-        if isinstance(value, str):
-            # A text cell stays text: Excel shows '=HYPERLINK(…)' in a title, never runs it.
-            cell.data_type = "s"
-            if value.startswith(FORMULA_TRIGGERS):
-                cell.quotePrefix = True
-        if wrap:
-            cell.alignment = WRAPPED
-        return self._style(cell, bold, band)
+        if not isinstance(value, str):
+            cell = WriteOnlyCell(self.worksheet, value=value)
+            cell._style = self._look(bold, band, wrap)
+            return cell
+        # A text cell stays text: Excel shows '=HYPERLINK(…)' in a title, never runs it.
+        cell = WriteOnlyCell(self.worksheet, value=value)  # openpyxl checks the text's characters and length
+        cell.data_type = "s"
+        cell._style = self._look(bold, band, wrap, quote=value.startswith(FORMULA_TRIGGERS))
+        return cell
 
     def number(self, value, *, bold=False, band=False, number_format=NUMBER_FORMAT):
-        cell = WriteOnlyCell(self.worksheet, value=value)
-        cell.number_format = number_format
-        return self._style(cell, bold, band)
+        return self._cell(value, "n", self._look(bold, band, number_format=number_format))
 
     def formula(self, expression, *, bold=False, band=False, number_format=NUMBER_FORMAT):
-        cell = WriteOnlyCell(self.worksheet, value=expression)
-        cell.number_format = number_format
-        return self._style(cell, bold, band)
+        return self._cell(expression, "f", self._look(bold, band, number_format=number_format))
 
     def label(self, text: str):
         """A number as the pages print it in a number column ('12'), else the text ('2.2', '5.2 + 5.3')."""
         return int(text) if text.isdecimal() and len(text) < 10 else self.text(text)
-
-    @staticmethod
-    def _style(cell, bold, band):
-        if bold:
-            cell.font = BOLD
-        if band:
-            cell.fill = BAND
-        return cell
 
     def append(self, cells):
         self.worksheet.append(cells)
@@ -302,6 +321,10 @@ def write_budget_sheet(workbook, strategy, edition: Edition, name: str = BUDGET_
     sheet.append([sheet.text(_("Totals and subtotals are formulas; change an amount and they follow."))])
     sheet.append([sheet.text(title, bold=True) for title in header(years)])
     first_row = HEADER_ROW + 1
+    # Every line's total is one formula of its own row: written out once, with the row's cells put in.
+    # A line with no cell at all has no total, as the page leaves it blank.
+    first_column = _column(0)
+    row_total = f'=IF(COUNTA({CELLS})=0,"",{range_formula(CELLS).removeprefix("=")})'
 
     for chapter, count, has_lines, rows in _sections(strategy, years, edition):
         # The chapter's rows follow its heading: its sums are formulas of them.
@@ -337,16 +360,13 @@ def write_budget_sheet(workbook, strategy, edition: Edition, name: str = BUDGET_
                     ]
                 )
                 continue
-            cells = f"{_column(0)}{row_number}:{last_column}{row_number}"
-            total = range_formula(cells).removeprefix("=")
             sheet.append(
                 [
                     entry.pk,
                     sheet.label(entry.number),
                     sheet.text(entry.title + entry.markers),
                     *[_cell(sheet, cell) for cell in entry.cells],
-                    # A line with no cell at all has no total, as the page leaves it blank.
-                    sheet.formula(f'=IF(COUNTA({cells})=0,"",{total})'),
+                    sheet.formula(row_total.replace(CELLS, f"{first_column}{row_number}:{last_column}{row_number}")),
                 ]
             )
     last_row = max(sheet.row_number, first_row)
