@@ -110,7 +110,6 @@ def size_table(size: dict) -> list[str]:
         f"{_ms(export['export'])} ms, peak {export['export_peak_mib']:.0f} MiB; openpyxl write-only alone "
         f"{_ms(export['openpyxl'])} ms, peak {export['openpyxl_peak_mib']:.0f} MiB: **{export['ratio']:.2f} ×**; "
         f"served once built {_ms(export['served'])} ms",
-        *download_lines(size.get("downloads")),
         f"- save of {save['cells']} changed cells through the grid: {save['median_ms']:.0f} ms median, "
         f"{save['p95_ms']:.0f} ms p95 over {save['runs']} saves, {save['queries']} queries",
         *publish_lines(size.get("publish")),
@@ -134,21 +133,6 @@ def publish_lines(published: dict | None) -> list[str]:
         f"- publishing `{published['strategy']}` ({published['lines']:,} lines) with every amount changed "
         f"({published['changed_cells']:,} cells): {_ms(published['publish'])} ms; one INSERT … SELECT of its cells "
         f"{_ms(published['copy'])} ms: **{published['ratio']:.1f} ×** (medians of {published['publish']['runs']})"
-    ]
-
-
-def download_lines(downloads: dict | None) -> list[str]:
-    if not downloads:
-        return []
-    workbook, search = downloads["workbook"], downloads["search_csv"]
-    return [
-        f"- Excel export of every strategy ({workbook['sheets']} sheets, {workbook['cells_written']:,} cells) "
-        f"built in {workbook['export']['median_ms']:.0f} ms; openpyxl write-only alone "
-        f"{workbook['openpyxl']['median_ms']:.0f} ms: **{workbook['ratio']:.2f} ×** (once each); served once built "
-        f"in {workbook['served']['median_ms']:.0f} ms",
-        f"- CSV of every initiative from the search ({search['rows']:,} rows, {search['bytes'] / 2**20:.1f} MiB) "
-        f"{search['csv']['median_ms']:.0f} ms; Python's csv module alone writing the same rows "
-        f"{search['plain']['median_ms']:.0f} ms: **{search['ratio']:.1f} ×** (once each)",
     ]
 
 
