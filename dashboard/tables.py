@@ -529,9 +529,19 @@ class InitiativeTable(tables.Table):
             "financed",
             "unknown",
         )
-        for short, short_en, number, title, title_en, chapter, chapter_en, theme, amount, financed, unknown in (
-            rows.iterator(chunk_size=2000)
-        ):
+        for (
+            short,
+            short_en,
+            number,
+            title,
+            title_en,
+            chapter,
+            chapter_en,
+            theme,
+            amount,
+            financed,
+            unknown,
+        ) in rows.iterator(chunk_size=2000):
             if amount is not None and unknown:
                 # "mindst 5,0 + ukendt", never 5,0 alone (budgets.display.figure_text)
                 amount = at_least.replace("\0", str(amount)) if amount else unknown_word
