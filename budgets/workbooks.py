@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from budgets.cells import StoredCell, format_cell
+from budgets.csvfiles import FORMULA_TRIGGERS
 from budgets.display import at_least_text
 from budgets.exports import AllocationExport
 from budgets.figures import footer_rows, in_printed_order, initiative_count, strategy_summaries
@@ -42,8 +43,6 @@ PERCENT_FORMAT = "0.0 %"
 # Rows of the all-strategies workbook's data sheet beyond which it points to the open data's CSV file instead.
 MOST_DATA_ROWS = 100_000
 LINES_PER_CHUNK = 500  # lines whose cells are read at once: the whole strategy is never held in memory
-# Text that a spreadsheet would read as a formula or a command if it came first in a cell.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
 BAND = PatternFill("solid", fgColor="EEF3F8")
 WRAPPED = Alignment(wrap_text=True, vertical="top")

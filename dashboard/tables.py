@@ -427,6 +427,19 @@ def _keep_chapters_in_order(table: BudgetTable) -> None:
     rows.sort(key=lambda record: record["chapter_key"])
 
 
+CSV_FIELDS = [
+    "chapter__strategy__short_title",
+    "chapter__strategy__short_title_en",
+    "number",
+    "title",
+    "title_en",
+    "chapter__title",
+    "chapter__title_en",
+    "theme",
+]
+NO_SUMS = (None, 0, 0)  # an initiative without a cell in the years chosen
+
+
 class InitiativeTable(tables.Table):
     # Each order ends in the id, so that rows that tie (18 unnumbered initiatives of 2018) keep one order on every
     # page and in the CSV file.
@@ -455,6 +468,11 @@ class InitiativeTable(tables.Table):
     def _known_amount(initiative) -> Figure:
         """The amount of the years chosen with their unknown cells: "mindst 5,0 + ukendt", never 5,0 alone."""
         return Figure(initiative.amount, unknown=initiative.unknown or 0)
+
+    def __init__(self, *args, sums=None, **kwargs):
+        """``sums``: every initiative's sums at once, for the CSV file (InitiativeFilter.sums)."""
+        super().__init__(*args, **kwargs)
+        self.sums = sums
 
     def render_amount(self, record):
         return amount_html(self._known_amount(record))
@@ -491,6 +509,21 @@ class InitiativeTable(tables.Table):
     def value_status(self, record):
         return self.render_status(record)
 
+    def _csv_rows(self):
+        """The rows' plain values in the table's order, each with its amount, unknown and financed cells.
+
+        Every row's sums are read in one pass over the cells (InitiativeFilter.sums), where the search's subqueries,
+        right for a page of fifty, look the cells up per initiative: 5,6 s of 100.000 initiatives' 9,4 s. Only an
+        order by the amount needs them in the query.
+        """
+        queryset = self.data.data
+        if self.sums is None or any(str(name).lstrip("-") == "amount" for name in queryset.query.order_by):
+            yield from queryset.values_list(*CSV_FIELDS, "amount", "unknown", "financed").iterator(chunk_size=2000)
+            return
+        sums = self.sums()
+        for pk, *values in queryset.values_list("pk", *CSV_FIELDS).iterator(chunk_size=2000):
+            yield (*values, *sums.get(pk, NO_SUMS))
+
     def as_values(self, exclude_columns=None):
         """The rows of the CSV file, the values django-tables2's own as_values gives (a test holds them equal).
 
@@ -516,19 +549,6 @@ class InitiativeTable(tables.Table):
             (False, True): unknown_word,
             (True, True): f"{financed_word}, {unknown_word}",
         }
-        rows = self.data.data.values_list(
-            "chapter__strategy__short_title",
-            "chapter__strategy__short_title_en",
-            "number",
-            "title",
-            "title_en",
-            "chapter__title",
-            "chapter__title_en",
-            "theme",
-            "amount",
-            "financed",
-            "unknown",
-        )
         for (
             short,
             short_en,
@@ -539,9 +559,9 @@ class InitiativeTable(tables.Table):
             chapter_en,
             theme,
             amount,
-            financed,
             unknown,
-        ) in rows.iterator(chunk_size=2000):
+            financed,
+        ) in self._csv_rows():
             if amount is not None and unknown:
                 # "mindst 5,0 + ukendt", never 5,0 alone (budgets.display.figure_text)
                 amount = at_least.replace("\0", str(amount)) if amount else unknown_word

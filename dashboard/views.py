@@ -186,7 +186,7 @@ def initiative_list(request):
     per_page = _rows_per_page(request, filterset.form, INITIATIVES_PER_PAGE, MOST_INITIATIVES_PER_PAGE)
     valid = valid and filterset.form.is_valid()
     queryset = filterset.qs if valid else Initiative.objects.none()
-    table = tables.InitiativeTable(queryset)
+    table = tables.InitiativeTable(queryset, sums=filterset.sums if valid else None)
     orderable = {column.name for column in table.columns if column.orderable}
     if not all(value.removeprefix("-") in orderable for value in request.GET.getlist("sort")):
         # ?sort= names no column (a typo, or a probe): django-tables2 would warn about it, then ignore it.
