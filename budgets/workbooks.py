@@ -9,14 +9,14 @@ write-only mode, so a large strategy streams to the file in flat memory.
 import io
 import warnings
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Min
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -79,6 +79,18 @@ class _Sheet:
         self.worksheet = worksheet
         self.row_number = 0
         self._looks = {}
+        # openpyxl first tries each cell given to append() as a value, and on the error that follows, whose message
+        # prints the cell, takes it as a cell: a tenth of a large workbook's time. Its rows come from here instead.
+        worksheet._values_to_row = self._cells_of_row
+
+    def _cells_of_row(self, values, row_number: int):
+        """A row's cells for openpyxl's writer, as WriteOnlyWorksheet._values_to_row gives them."""
+        for column, value in enumerate(values, 1):
+            if value is None:
+                continue
+            cell = value if isinstance(value, Cell) else WriteOnlyCell(self.worksheet, value=value)
+            cell.column, cell.row = column, row_number
+            yield cell
 
     def _look(self, bold=False, band=False, wrap=False, quote=False, number_format=None):
         """The style of cells that look alike, made on a cell of its own the first time it is asked for."""
@@ -194,66 +206,78 @@ class _Entry:
     position: int | None  # the line's first initiative's or the initiative's own place in the strategy
     number: str = ""
     markers: str = ""
-    cells: list = field(default_factory=list)
+    cells: list | None = None  # a line's, once read
+
+
+class _LineDetails:
+    """The lines' numbers, footnote markers and cells, read LINES_PER_CHUNK lines at a time in the order they are
+    written, across chapters: three queries for each chunk, never a strategy's cells held whole. (Read per chapter,
+    the workbook of a hundred strategies took five thousand queries.)"""
+
+    def __init__(self, strategy, years, edition: Edition, lines: list[_Entry]):
+        self.strategy, self.years, self.edition = strategy, years, edition
+        self.chunks = (lines[start : start + LINES_PER_CHUNK] for start in range(0, len(lines), LINES_PER_CHUNK))
+
+    def fill(self, entry: _Entry) -> _Entry:
+        while entry.cells is None:
+            self._read(next(self.chunks))
+        return entry
+
+    def _read(self, chunk: list[_Entry]) -> None:
+        ids = [entry.pk for entry in chunk]
+        # Plain values, not model instances: the default orders of Allocation and Initiative would also join every
+        # chunk's cells to their lines and strategies, and the instances cost more than the XML.
+        cells = StoredCell.by_line(self.edition.cells_of(self.strategy).filter(line_id__in=ids))
+        numbers, markers = defaultdict(list), defaultdict(str)
+        for line_id, number in (
+            BudgetLine.initiatives.through.objects.filter(budgetline_id__in=ids)
+            .order_by("initiative__position")
+            .values_list("budgetline_id", "initiative__number")
+        ):
+            if number:
+                numbers[line_id].append(number)
+        for line_id, marker in (
+            BudgetLine.footnotes.through.objects.filter(budgetline_id__in=ids)
+            .order_by("footnote__marker")
+            .values_list("budgetline_id", "footnote__marker")
+        ):
+            markers[line_id] += marker
+        for entry in chunk:
+            entry.number = " + ".join(numbers[entry.pk])
+            entry.markers = markers[entry.pk]
+            entry.cells = [cells[entry.pk].get(year) for year in self.years]
 
 
 def _sections(strategy, years, edition: Edition):
     """Each chapter (then the reserves) with its number of rows and its rows streamed in chunks, with the cells of
-    ``edition``: its lines and the initiatives without a line, as the page lists them.
-
-    Lines come with their cells but the whole strategy is never held in memory at once.
-    """
-    chapters = list(strategy.chapters.order_by("number"))
+    ``edition``: its lines and the initiatives without a line, as the page lists them."""
     unlined = defaultdict(list)
     for initiative in Initiative.objects.for_strategy(strategy).filter(budget_lines__isnull=True).order_by("position"):
         unlined[initiative.chapter_id].append(initiative)
-    groups = [(chapter, BudgetLine.objects.filter(chapter=chapter)) for chapter in chapters]
-    groups.append((None, BudgetLine.objects.for_strategy(strategy).filter(chapter__isnull=True)))
-    for chapter, lines in groups:
-        heads = [
-            _Entry(line.pk, translated(line, "title"), line.first)
-            for line in lines.order_by("position")
-            .annotate(first=Min("initiatives__position"))
-            .only("pk", "title", "title_en")
-        ]
+    heads = defaultdict(list)
+    for line in (
+        BudgetLine.objects.for_strategy(strategy)
+        .order_by("position")
+        .annotate(first=Min("initiatives__position"))
+        .only("pk", "title", "title_en", "chapter_id")
+    ):
+        heads[line.chapter_id].append(_Entry(line.pk, translated(line, "title"), line.first))
+    sections = []
+    for chapter in [*strategy.chapters.order_by("number"), None]:
         initiatives = unlined[chapter.pk] if chapter else []
         entries = in_printed_order(
-            heads,
+            heads[chapter.pk if chapter else None],
             lambda entry: entry.position,
             [_Entry(None, translated(item, "title"), item.position, item.number) for item in initiatives],
         )
-        if chapter is None and not entries:
-            continue
-
-        def rows(entries=entries):
-            for start in range(0, len(entries), LINES_PER_CHUNK):
-                chunk = entries[start : start + LINES_PER_CHUNK]
-                ids = [entry.pk for entry in chunk if entry.pk is not None]
-                # Plain values, not model instances: the default orders of Allocation and Initiative would also
-                # join every chunk's cells to their lines and strategies, and the instances cost more than the XML.
-                cells = StoredCell.by_line(edition.cells_of(strategy).filter(line_id__in=ids))
-                numbers, markers = defaultdict(list), defaultdict(str)
-                for line_id, number in (
-                    BudgetLine.initiatives.through.objects.filter(budgetline_id__in=ids)
-                    .order_by("initiative__position")
-                    .values_list("budgetline_id", "initiative__number")
-                ):
-                    if number:
-                        numbers[line_id].append(number)
-                for line_id, marker in (
-                    BudgetLine.footnotes.through.objects.filter(budgetline_id__in=ids)
-                    .order_by("footnote__marker")
-                    .values_list("budgetline_id", "footnote__marker")
-                ):
-                    markers[line_id] += marker
-                for entry in chunk:
-                    if entry.pk is not None:
-                        entry.number = " + ".join(numbers[entry.pk])
-                        entry.markers = markers[entry.pk]
-                        entry.cells = [cells[entry.pk].get(year) for year in years]
-                    yield entry
-
-        yield chapter, len(entries), any(entry.pk is not None for entry in entries), rows()
+        if chapter is not None or entries:
+            sections.append((chapter, entries))
+    details = _LineDetails(
+        strategy, years, edition, [entry for _chapter, entries in sections for entry in entries if entry.pk]
+    )
+    for chapter, entries in sections:
+        rows = (details.fill(entry) if entry.pk is not None else entry for entry in entries)
+        yield chapter, len(entries), any(entry.pk is not None for entry in entries), rows
 
 
 def _cell(sheet: _Sheet, cell: StoredCell | None):
