@@ -21,16 +21,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--output", type=Path, default=RESULTS_DIR)
         parser.add_argument("--keep-database", action="store_true", help="Keep the database to look at.")
+        parser.add_argument(
+            "--reuse-database",
+            action="store_true",
+            help="Measure on the database a run with --keep-database left, without loading it again.",
+        )
 
-    def handle(self, *args, output, keep_database, **options):
+    def handle(self, *args, output, keep_database, reuse_database, **options):
         if settings.DATABASES["default"]["NAME"] != "strategy_tracker_bench":
             raise CommandError(
                 "Run with DJANGO_SETTINGS_MODULE=benchmarks.settings, never on the developer's database."
             )
         call_command("collectstatic", interactive=False, verbosity=0)
-        prepare_template()
+        if not reuse_database:
+            prepare_template()
         try:
-            result = downloads.measure(self._log)
+            result = downloads.measure(self._log, load_data=not reuse_database)
         finally:
             if not keep_database:
                 drop_all()
