@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from benchmarks.measure import interleaved, seconds
-from benchmarks.report import Target
+from benchmarks.report import Target, target_rows
 from benchmarks.suite import SIZES, TARGET_SIZE, _body, _get, _plain_csv, _workbook_against_openpyxl, load
 from budgets.models import Allocation
 from dashboard import downloads
@@ -109,7 +109,7 @@ def targets(result: dict) -> list[Target]:
 def report_lines(result: dict) -> list[str]:
     workbook, search, during = result["workbook"], result["search_csv"], result["during_build"]
     data = result["data"]
-    lines = [
+    return [
         f"### The heavy downloads at {result['label']}",
         "",
         f"{data['strategies']} strategies, {data['initiatives']:,} initiatives, {data['allocations']:,} allocations",
@@ -126,8 +126,5 @@ def report_lines(result: dict) -> list[str]:
         f"same rows {search['plain']['median_ms']:.0f} / {search['plain']['p95_ms']:.0f} ms: "
         f"**{search['ratio']:.2f} ×** (median / p95 of {search['csv']['runs']})",
         "",
-        "| what | measured | target | |",
-        "|---|---:|---:|---|",
+        *target_rows(targets(result)),
     ]
-    lines += [f"| {t.what} | {t.measured} | {t.target} | {t.verdict} |" for t in targets(result)]
-    return lines

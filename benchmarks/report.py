@@ -136,15 +136,17 @@ def publish_lines(published: dict | None) -> list[str]:
     ]
 
 
-def targets_table(size: dict) -> list[str]:
-    lines = [
-        f"### Targets at {size['label']}",
-        "",
+def target_rows(found: list[Target]) -> list[str]:
+    """The targets as a table, each marked PASS, FAIL or SKIP."""
+    return [
         "| what | measured | target | |",
         "|---|---:|---:|---|",
+        *[f"| {t.what} | {t.measured} | {t.target} | {t.verdict} |" for t in found],
     ]
-    lines += [f"| {t.what} | {t.measured} | {t.target} | {t.verdict} |" for t in targets(size)]
-    return lines
+
+
+def targets_table(size: dict) -> list[str]:
+    return [f"### Targets at {size['label']}", "", *target_rows(targets(size))]
 
 
 def machine_lines(machine: dict) -> list[str]:
