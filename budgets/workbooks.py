@@ -9,20 +9,21 @@ write-only mode, so a large strategy streams to the file in flat memory.
 import io
 import warnings
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Min
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from budgets.cells import StoredCell, format_cell
+from budgets.csvfiles import FORMULA_TRIGGERS
 from budgets.display import at_least_text
 from budgets.exports import AllocationExport
 from budgets.figures import footer_rows, in_printed_order, initiative_count, strategy_summaries
@@ -42,12 +43,11 @@ PERCENT_FORMAT = "0.0 %"
 # Rows of the all-strategies workbook's data sheet beyond which it points to the open data's CSV file instead.
 MOST_DATA_ROWS = 100_000
 LINES_PER_CHUNK = 500  # lines whose cells are read at once: the whole strategy is never held in memory
-# Text that a spreadsheet would read as a formula or a command if it came first in a cell.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
 BAND = PatternFill("solid", fgColor="EEF3F8")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 NOTHING = "–"  # as the pages print a value that is not there: no published total, no frame
+CELLS = "\0"  # where a formula written out once takes the cells it is of
 
 
 def header(years) -> list[str]:
@@ -68,11 +68,53 @@ def marked_format(marker: str) -> str:
 
 
 class _Sheet:
-    """Rows for one write-only sheet, with the styled-cell boilerplate in one place."""
+    """Rows for one write-only sheet, with the styled-cell boilerplate in one place.
+
+    Each look (bold, banded, a number format…) is made once per sheet and shared by every cell that has it, and a
+    number or a formula of ours goes into its cell as it is: setting a style on each of a million cells, and
+    openpyxl checking each value's type again, took half of a large workbook's time.
+    """
 
     def __init__(self, worksheet):
         self.worksheet = worksheet
         self.row_number = 0
+        self._looks = {}
+        # openpyxl first tries each cell given to append() as a value, and on the error that follows, whose message
+        # prints the cell, takes it as a cell: a tenth of a large workbook's time. Its rows come from here instead.
+        worksheet._values_to_row = self._cells_of_row
+
+    def _cells_of_row(self, values, row_number: int):
+        """A row's cells for openpyxl's writer, as WriteOnlyWorksheet._values_to_row gives them."""
+        for column, value in enumerate(values, 1):
+            if value is None:
+                continue
+            cell = value if isinstance(value, Cell) else WriteOnlyCell(self.worksheet, value=value)
+            cell.column, cell.row = column, row_number
+            yield cell
+
+    def _look(self, bold=False, band=False, wrap=False, quote=False, number_format=None):
+        """The style of cells that look alike, made on a cell of its own the first time it is asked for."""
+        key = (bold, band, wrap, quote, number_format)
+        look = self._looks.get(key)
+        if look is None:
+            cell = WriteOnlyCell(self.worksheet)
+            if bold:
+                cell.font = BOLD
+            if band:
+                cell.fill = BAND
+            if wrap:
+                cell.alignment = WRAPPED
+            if quote:
+                cell.quotePrefix = True
+            if number_format:
+                cell.number_format = number_format
+            look = self._looks[key] = cell._style
+        return look
+
+    def _cell(self, value, data_type: str, look):
+        cell = WriteOnlyCell(self.worksheet)
+        cell._value, cell.data_type, cell._style = value, data_type, look
+        return cell
 
     def plain(self, value):
         """A value without styling, as fast as write-only mode writes; only formula-like text is wrapped."""
@@ -84,37 +126,25 @@ class _Sheet:
     def text(self, value, *, bold=False, band=False, wrap=False):
         # Stripped first, so that a control character cannot hide a leading "=" from the check below.
         value = without_control_characters(value)
-        cell = WriteOnlyCell(self.worksheet, value=value)
-        if isinstance(value, str):
-            # A text cell stays text: Excel shows '=HYPERLINK(…)' in a title, never runs it.
-            cell.data_type = "s"
-            if value.startswith(FORMULA_TRIGGERS):
-                cell.quotePrefix = True
-        if wrap:
-            cell.alignment = WRAPPED
-        return self._style(cell, bold, band)
+        if not isinstance(value, str):
+            cell = WriteOnlyCell(self.worksheet, value=value)
+            cell._style = self._look(bold, band, wrap)
+            return cell
+        # A text cell stays text: Excel shows '=HYPERLINK(…)' in a title, never runs it.
+        cell = WriteOnlyCell(self.worksheet, value=value)  # openpyxl checks the text's characters and length
+        cell.data_type = "s"
+        cell._style = self._look(bold, band, wrap, quote=value.startswith(FORMULA_TRIGGERS))
+        return cell
 
     def number(self, value, *, bold=False, band=False, number_format=NUMBER_FORMAT):
-        cell = WriteOnlyCell(self.worksheet, value=value)
-        cell.number_format = number_format
-        return self._style(cell, bold, band)
+        return self._cell(value, "n", self._look(bold, band, number_format=number_format))
 
     def formula(self, expression, *, bold=False, band=False, number_format=NUMBER_FORMAT):
-        cell = WriteOnlyCell(self.worksheet, value=expression)
-        cell.number_format = number_format
-        return self._style(cell, bold, band)
+        return self._cell(expression, "f", self._look(bold, band, number_format=number_format))
 
     def label(self, text: str):
         """A number as the pages print it in a number column ('12'), else the text ('2.2', '5.2 + 5.3')."""
         return int(text) if text.isdecimal() and len(text) < 10 else self.text(text)
-
-    @staticmethod
-    def _style(cell, bold, band):
-        if bold:
-            cell.font = BOLD
-        if band:
-            cell.fill = BAND
-        return cell
 
     def append(self, cells):
         self.worksheet.append(cells)
@@ -176,66 +206,78 @@ class _Entry:
     position: int | None  # the line's first initiative's or the initiative's own place in the strategy
     number: str = ""
     markers: str = ""
-    cells: list = field(default_factory=list)
+    cells: list | None = None  # a line's, once read
+
+
+class _LineDetails:
+    """The lines' numbers, footnote markers and cells, read LINES_PER_CHUNK lines at a time in the order they are
+    written, across chapters: three queries for each chunk, never a strategy's cells held whole. (Read per chapter,
+    the workbook of a hundred strategies took five thousand queries.)"""
+
+    def __init__(self, strategy, years, edition: Edition, lines: list[_Entry]):
+        self.strategy, self.years, self.edition = strategy, years, edition
+        self.chunks = (lines[start : start + LINES_PER_CHUNK] for start in range(0, len(lines), LINES_PER_CHUNK))
+
+    def fill(self, entry: _Entry) -> _Entry:
+        while entry.cells is None:
+            self._read(next(self.chunks))
+        return entry
+
+    def _read(self, chunk: list[_Entry]) -> None:
+        ids = [entry.pk for entry in chunk]
+        # Plain values, not model instances: the default orders of Allocation and Initiative would also join every
+        # chunk's cells to their lines and strategies, and the instances cost more than the XML.
+        cells = StoredCell.by_line(self.edition.cells_of(self.strategy).filter(line_id__in=ids))
+        numbers, markers = defaultdict(list), defaultdict(str)
+        for line_id, number in (
+            BudgetLine.initiatives.through.objects.filter(budgetline_id__in=ids)
+            .order_by("initiative__position")
+            .values_list("budgetline_id", "initiative__number")
+        ):
+            if number:
+                numbers[line_id].append(number)
+        for line_id, marker in (
+            BudgetLine.footnotes.through.objects.filter(budgetline_id__in=ids)
+            .order_by("footnote__marker")
+            .values_list("budgetline_id", "footnote__marker")
+        ):
+            markers[line_id] += marker
+        for entry in chunk:
+            entry.number = " + ".join(numbers[entry.pk])
+            entry.markers = markers[entry.pk]
+            entry.cells = [cells[entry.pk].get(year) for year in self.years]
 
 
 def _sections(strategy, years, edition: Edition):
     """Each chapter (then the reserves) with its number of rows and its rows streamed in chunks, with the cells of
-    ``edition``: its lines and the initiatives without a line, as the page lists them.
-
-    Lines come with their cells but the whole strategy is never held in memory at once.
-    """
-    chapters = list(strategy.chapters.order_by("number"))
+    ``edition``: its lines and the initiatives without a line, as the page lists them."""
     unlined = defaultdict(list)
     for initiative in Initiative.objects.for_strategy(strategy).filter(budget_lines__isnull=True).order_by("position"):
         unlined[initiative.chapter_id].append(initiative)
-    groups = [(chapter, BudgetLine.objects.filter(chapter=chapter)) for chapter in chapters]
-    groups.append((None, BudgetLine.objects.for_strategy(strategy).filter(chapter__isnull=True)))
-    for chapter, lines in groups:
-        heads = [
-            _Entry(line.pk, translated(line, "title"), line.first)
-            for line in lines.order_by("position")
-            .annotate(first=Min("initiatives__position"))
-            .only("pk", "title", "title_en")
-        ]
+    heads = defaultdict(list)
+    for line in (
+        BudgetLine.objects.for_strategy(strategy)
+        .order_by("position")
+        .annotate(first=Min("initiatives__position"))
+        .only("pk", "title", "title_en", "chapter_id")
+    ):
+        heads[line.chapter_id].append(_Entry(line.pk, translated(line, "title"), line.first))
+    sections = []
+    for chapter in [*strategy.chapters.order_by("number"), None]:
         initiatives = unlined[chapter.pk] if chapter else []
         entries = in_printed_order(
-            heads,
+            heads[chapter.pk if chapter else None],
             lambda entry: entry.position,
             [_Entry(None, translated(item, "title"), item.position, item.number) for item in initiatives],
         )
-        if chapter is None and not entries:
-            continue
-
-        def rows(entries=entries):
-            for start in range(0, len(entries), LINES_PER_CHUNK):
-                chunk = entries[start : start + LINES_PER_CHUNK]
-                ids = [entry.pk for entry in chunk if entry.pk is not None]
-                # Plain values, not model instances: the default orders of Allocation and Initiative would also
-                # join every chunk's cells to their lines and strategies, and the instances cost more than the XML.
-                cells = StoredCell.by_line(edition.cells_of(strategy).filter(line_id__in=ids))
-                numbers, markers = defaultdict(list), defaultdict(str)
-                for line_id, number in (
-                    BudgetLine.initiatives.through.objects.filter(budgetline_id__in=ids)
-                    .order_by("initiative__position")
-                    .values_list("budgetline_id", "initiative__number")
-                ):
-                    if number:
-                        numbers[line_id].append(number)
-                for line_id, marker in (
-                    BudgetLine.footnotes.through.objects.filter(budgetline_id__in=ids)
-                    .order_by("footnote__marker")
-                    .values_list("budgetline_id", "footnote__marker")
-                ):
-                    markers[line_id] += marker
-                for entry in chunk:
-                    if entry.pk is not None:
-                        entry.number = " + ".join(numbers[entry.pk])
-                        entry.markers = markers[entry.pk]
-                        entry.cells = [cells[entry.pk].get(year) for year in years]
-                    yield entry
-
-        yield chapter, len(entries), any(entry.pk is not None for entry in entries), rows()
+        if chapter is not None or entries:
+            sections.append((chapter, entries))
+    details = _LineDetails(
+        strategy, years, edition, [entry for _chapter, entries in sections for entry in entries if entry.pk]
+    )
+    for chapter, entries in sections:
+        rows = (details.fill(entry) if entry.pk is not None else entry for entry in entries)
+        yield chapter, len(entries), any(entry.pk is not None for entry in entries), rows
 
 
 def _cell(sheet: _Sheet, cell: StoredCell | None):
@@ -302,6 +344,10 @@ def write_budget_sheet(workbook, strategy, edition: Edition, name: str = BUDGET_
     sheet.append([sheet.text(_("Totals and subtotals are formulas; change an amount and they follow."))])
     sheet.append([sheet.text(title, bold=True) for title in header(years)])
     first_row = HEADER_ROW + 1
+    # Every line's total is one formula of its own row: written out once, with the row's cells put in.
+    # A line with no cell at all has no total, as the page leaves it blank.
+    first_column = _column(0)
+    row_total = f'=IF(COUNTA({CELLS})=0,"",{range_formula(CELLS).removeprefix("=")})'
 
     for chapter, count, has_lines, rows in _sections(strategy, years, edition):
         # The chapter's rows follow its heading: its sums are formulas of them.
@@ -337,16 +383,13 @@ def write_budget_sheet(workbook, strategy, edition: Edition, name: str = BUDGET_
                     ]
                 )
                 continue
-            cells = f"{_column(0)}{row_number}:{last_column}{row_number}"
-            total = range_formula(cells).removeprefix("=")
             sheet.append(
                 [
                     entry.pk,
                     sheet.label(entry.number),
                     sheet.text(entry.title + entry.markers),
                     *[_cell(sheet, cell) for cell in entry.cells],
-                    # A line with no cell at all has no total, as the page leaves it blank.
-                    sheet.formula(f'=IF(COUNTA({cells})=0,"",{total})'),
+                    sheet.formula(row_total.replace(CELLS, f"{first_column}{row_number}:{last_column}{row_number}")),
                 ]
             )
     last_row = max(sheet.row_number, first_row)

@@ -48,7 +48,7 @@ def shown_strategy(request, slug, strategies=Strategy.objects) -> Strategy:
 
 
 @require_safe
-@built_once
+@built_once(dated=True)  # its Status sheet shows what is late
 def strategy_export(request, slug):
     strategy = shown_strategy(request, slug)
     return xlsx_response(workbooks.strategy_workbook(strategy, for_request(request)), f"strategi-{strategy.slug}")
@@ -180,12 +180,16 @@ def initiative_list(request):
     per_page = _rows_per_page(request, filterset.form, INITIATIVES_PER_PAGE, MOST_INITIATIVES_PER_PAGE)
     valid = valid and filterset.form.is_valid()
     queryset = filterset.qs if valid else Initiative.objects.none()
-    table = tables.InitiativeTable(queryset)
+    table = tables.InitiativeTable(queryset, sums=filterset.sums if valid else None)
     orderable = {column.name for column in table.columns if column.orderable}
     if not all(value.removeprefix("-") in orderable for value in request.GET.getlist("sort")):
         # ?sort= names no column (a typo, or a probe): django-tables2 would warn about it, then ignore it.
         request.GET = request.GET.copy()
         request.GET.pop("sort", None)
+    if valid and request.GET.get("export") == "csv":
+        # Every row, in the order asked for: neither counted nor cut into pages first.
+        RequestConfig(request, paginate=False).configure(table)
+        return table_csv(request, table, "initiatives")
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
     # The paginator has counted the rows already; counting 100.000 initiatives again cost as much as the page's rows.
     context = {"filter": filterset, "table": table, "count": table.paginator.count if valid else 0}

@@ -23,6 +23,7 @@ from budgets.cells import ParsedCell
 from budgets.changes import figures_changed
 from budgets.models import BudgetLine, CellKind
 from budgets.text import has_control_characters
+from dashboard import downloads
 from initiatives.models import Strategy
 from publication.models import NOTE_LENGTH, Publication
 from publication.permissions import can_publish
@@ -404,6 +405,10 @@ def publish(strategy, user, note: str, *, at: datetime | None = None, reviewed: 
         )
         _write_versions([publication])
         figures_changed()
+        if at <= now:
+            # The public sees it once this commits: the heavy downloads are built then, before readers ask for them
+            # (an embargo's end is the timer's: manage.py build_downloads).
+            downloads.build_after_commit()
     return publication
 
 

@@ -1,8 +1,12 @@
-"""The version of what the public sees, for page caches, ETags and Last-Modified.
+"""The version of what the public sees, for page caches, built downloads, ETags and Last-Modified.
 
 What the public sees changes when anything is published or changed (budgets.changes.generation moves) and also,
-with no write at all, when a scheduled publication's embargo ends. The state counts the embargoes already passed
-beside the generation, so a page cached before an embargo ends is never served after it.
+with no write at all, when a scheduled publication's embargo ends. The figures' key counts the embargoes already
+passed beside the generation, so nothing made before an embargo ends is served after it.
+
+Only what shows an initiative as late (tracking.progress: a milestone past its day and not reached) also changes at
+midnight. That is the dated key, public_state; the figures, the heavy downloads built from them and the budget's
+open data are keyed by figures_state alone, so they are neither rebuilt nor refetched every day.
 
 The times of the embargoes can change only with the generation (publishing and cancelling move it), so each worker
 reads them from the database once per generation and keeps them.
@@ -39,21 +43,30 @@ def _passed(now: datetime) -> list[datetime]:
     return [moment for moment in _embargoes(generation()) if moment <= now]
 
 
-def public_state() -> str:
-    """A value that changes whenever what the public sees changes, and at midnight: an initiative whose milestone
-    is not reached shows as late from the day after it was planned (tracking.progress), with no write at all."""
+def figures_state() -> str:
+    """A value that changes whenever the figures the public sees change: a publication, an edit, an ended embargo."""
     current = generation()
     now = timezone.now()
-    return f"{current}.{sum(1 for moment in _embargoes(current) if moment <= now)}.{timezone.localdate(now):%Y%m%d}"
+    return f"{current}.{sum(1 for moment in _embargoes(current) if moment <= now)}"
 
 
-def public_changed_at() -> datetime:
-    """When what the public sees last changed, to the second: the last change, an embargo that ended since, or the
-    last midnight (from which a milestone may be overdue)."""
-    now = timezone.now()
-    midnight = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min)).astimezone(UTC)
-    changed = max(changed_at(), midnight)
-    passed = _passed(now)
+def public_state() -> str:
+    """The figures' key and today's date: an initiative whose milestone is not reached shows as late from the day
+    after it was planned (tracking.progress), with no write at all."""
+    return f"{figures_state()}.{timezone.localdate():%Y%m%d}"
+
+
+def figures_changed_at() -> datetime:
+    """When the figures the public sees last changed, to the second: the last change or an embargo ended since."""
+    changed = changed_at()
+    passed = _passed(timezone.now())
     if passed and passed[-1] > changed:
         return passed[-1].astimezone(UTC).replace(microsecond=0)
     return changed
+
+
+def public_changed_at() -> datetime:
+    """When what the public sees last changed: the figures, or the last midnight (from which a milestone may be
+    overdue)."""
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min)).astimezone(UTC)
+    return max(figures_changed_at(), midnight)

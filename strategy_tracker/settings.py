@@ -269,6 +269,9 @@ RELEASE = os.environ.get("RELEASE", "dev")
 # The heavy public downloads, built once per published version (dashboard.downloads), and how much of them to keep.
 DOWNLOADS_DIR = Path(env("DOWNLOADS_DIR", str(BASE_DIR / ".downloads")))
 DOWNLOADS_BYTES = int(env("DOWNLOADS_BYTES", str(2 * 2**30)))
+# How long a reader waits for a download being built in the background before a 503 asks them to come back
+# (dashboard.downloads); None builds it in the reader's own request however long it takes.
+DOWNLOADS_WAIT = float(env("DOWNLOADS_WAIT", "5"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -69,6 +69,9 @@ def fresh_page_memory():
 def fresh_downloads(settings, tmp_path):
     """Each test's figures are rolled back and their version may repeat; built downloads must not outlive them."""
     settings.DOWNLOADS_DIR = tmp_path / "downloads"
+    # A build in the background reads the database on a connection of its own, which does not see a test's
+    # uncommitted rows: tests build in the request unless they test the background (tests/test_downloads.py).
+    settings.DOWNLOADS_WAIT = None
 
 
 @pytest.fixture
