@@ -23,6 +23,8 @@ from budgets.changes import figures_changed
 
 # Tables that say whether a database already holds someone's work.
 CONTENT_TABLES = ("initiatives_strategy", "auth_user")
+# Connection options that libpq also reads from the environment as PG<OPTION>.
+LIBPQ_TLS_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl")
 
 
 class BackupError(Exception):
@@ -154,8 +156,10 @@ def _environment(using: str) -> dict:
     for variable, key in (("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD"), ("PGHOST", "HOST"), ("PGPORT", "PORT")):
         if database.get(key):
             environment[variable] = str(database[key])
-    if database.get("OPTIONS", {}).get("sslmode"):
-        environment["PGSSLMODE"] = database["OPTIONS"]["sslmode"]
+    # A managed server's TLS settings (DATABASE_URL's ?sslmode=verify-full&sslrootcert=…) hold for pg_dump too.
+    for option, value in database.get("OPTIONS", {}).items():
+        if option in LIBPQ_TLS_OPTIONS and value:
+            environment[f"PG{option.upper()}"] = str(value)
     return environment
 
 
