@@ -25,6 +25,7 @@ from budgets.changes import figures_changed
 CONTENT_TABLES = ("initiatives_strategy", "auth_user")
 # Connection options that libpq also reads from the environment as PG<OPTION>.
 LIBPQ_TLS_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl")
+TLS_REQUIRED = ("require", "verify-ca", "verify-full")
 
 
 class BackupError(Exception):
@@ -167,11 +168,14 @@ def _program(name: str, using: str) -> Path:
     """The newest pg_dump or pg_restore at hand, which must be at least as new as the server.
 
     pgserver ships PostgreSQL 16's tools beside its server; a system install may be older (Debian 12 has 15,
-    which refuses to dump a 16 server) or newer (for a DATABASE_URL pointing at a newer server).
+    which refuses to dump a 16 server) or newer (for a DATABASE_URL pointing at a newer server). pgserver's are
+    built without TLS, so a server that DATABASE_URL reaches over TLS (a managed one) needs the system's.
     """
     import pgserver._commands
 
-    candidates = [pgserver._commands.POSTGRES_BIN_PATH / name]
+    candidates = []
+    if connections[using].settings_dict.get("OPTIONS", {}).get("sslmode") not in TLS_REQUIRED:
+        candidates.append(pgserver._commands.POSTGRES_BIN_PATH / name)
     if found := shutil.which(name):
         candidates.append(Path(found))
     versions = {candidate: _major_version(candidate) for candidate in candidates if candidate.exists()}
