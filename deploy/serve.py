@@ -5,10 +5,11 @@
 nginx answers on --listen; gunicorn listens on a loopback port the operating system picks, handed to it as an
 open socket, so nothing but nginx ever reaches it. Both stop when either does, or on Ctrl-C or SIGTERM.
 
-    python deploy/serve.py --print-site --listen 80 --app 127.0.0.1:8001 --app 127.0.0.1:8002 [--workers 3]
+    python deploy/serve.py --print-site --listen "443 ssl" --listen 80 --certificate FILE --key FILE \
+        --app 127.0.0.1:8001 --app 127.0.0.1:8002 [--workers 3]
 
 writes the site (deploy/site.conf) for a server's own nginx instead, round-robin over the gunicorn instances named
-(README.md, "Running in production"); --certificate and --key make it answer HTTPS.
+(README.md, "Running in production"). Plain HTTP is answered by the app's redirect to HTTPS.
 """
 
 import argparse
@@ -27,7 +28,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def site_config(
-    listen: str,
+    listen: str | list[str],
     apps: list[str],
     workers: int,
     *,
@@ -35,12 +36,13 @@ def site_config(
     certificate: str | None = None,
     key: str | None = None,
 ) -> str:
-    """deploy/site.conf for nginx in front of the gunicorn instances at ``apps``, each with ``workers`` workers."""
+    """deploy/site.conf for nginx in front of the gunicorn instances at ``apps``, each with ``workers`` workers,
+    answering on each of ``listen`` (an nginx `listen` value: `127.0.0.1:8000`, `443 ssl`)."""
     tls = ""
     if certificate:
         tls = f"    ssl_certificate {certificate};\n    ssl_certificate_key {key};\n    ssl_protocols TLSv1.2 TLSv1.3;"
     values = {
-        "@LISTEN@": f"{listen} ssl" if certificate else listen,
+        "@LISTEN@": "\n".join(f"    listen {value};" for value in ([listen] if isinstance(listen, str) else listen)),
         "@UPSTREAM@": "\n".join(f"    server {app} max_fails=3 fail_timeout=10s;" for app in apps),
         "@TLS@": tls,
         "@ACCESS_LOG@": access_log,
@@ -73,7 +75,7 @@ def _filled(text: str, values: dict) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--listen", default="127.0.0.1:8000", help="address:port nginx answers on")
+    parser.add_argument("--listen", action="append", help="address:port nginx answers on (127.0.0.1:8000)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", "3")))
     parser.add_argument("--run-dir", type=Path, default=BASE_DIR / ".serve", help="nginx's configuration and files")
     parser.add_argument("--print-site", action="store_true", help="write the site for a server's nginx, and stop")
@@ -81,6 +83,7 @@ def main(argv=None) -> int:
     parser.add_argument("--certificate", help="TLS certificate file (--print-site)")
     parser.add_argument("--key", help="TLS private key file (--print-site)")
     args = parser.parse_args(argv)
+    args.listen = args.listen or ["127.0.0.1:8000"]
     if args.print_site:
         if not args.app or bool(args.certificate) != bool(args.key):
             parser.error("--print-site needs at least one --app, and --certificate with --key or neither")
@@ -124,7 +127,7 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    print(f"Serving on http://{args.listen}/ (nginx) in front of gunicorn on {app}.", flush=True)
+    print(f"Serving on http://{args.listen[0]}/ (nginx) in front of gunicorn on {app}.", flush=True)
     while all(child.poll() is None for child in children):
         time.sleep(0.2)
     stop()

@@ -73,10 +73,17 @@ def production_site(tmp_path: Path, *arguments: str) -> Path:
 def test_the_production_site_passes_nginx_check_in_debians_nginx(tmp_path, tls):
     if not (Path("/etc/nginx/nginx.conf").exists() and Path(NGINX).exists()):
         pytest.skip("Debian's nginx is not installed (make test installs it)")
-    arguments = ["--listen", "443" if tls else "80", "--app", "127.0.0.1:8001", "--app", "127.0.0.1:8002"]
+    arguments = ["--listen", "80", "--app", "127.0.0.1:8001", "--app", "127.0.0.1:8002"]
     if tls:
         make_certificates(tmp_path)
-        arguments += ["--certificate", str(tmp_path / "server.crt"), "--key", str(tmp_path / "server.key")]
+        arguments += [
+            "--listen",
+            "443 ssl",
+            "--certificate",
+            f"{tmp_path}/server.crt",
+            "--key",
+            f"{tmp_path}/server.key",
+        ]
     conf = production_site(tmp_path, *arguments)
 
     checked = subprocess.run([NGINX, "-t", "-c", str(conf), "-e", "stderr"], capture_output=True, text=True)
