@@ -189,18 +189,24 @@ def app_environment(url: str, downloads: Path) -> dict:
     }
 
 
-def wait_until_serving(url: str, process: subprocess.Popen | None = None, timeout: float = 90) -> None:
+def wait_until_serving(url: str, process: subprocess.Popen | None = None, log: Path | None = None, timeout=90) -> None:
+    """Until ``url`` answers 200; the tail of the server's ``log`` in the error if it exits or never does."""
+
+    def tail() -> str:
+        return log.read_text(errors="replace")[-4000:] if log is not None else ""
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}:\n{tail()}")
         try:
             if requests.get(url, timeout=5).status_code == 200:
                 return
+        # Not up yet, or a worker still starting on a busy machine: ask again until the deadline.
         except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
+    raise RuntimeError(f"{url} did not answer within {timeout} s:\n{tail()}")
 
 
 class Instance:
@@ -228,7 +234,7 @@ class Instance:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_until_serving(f"{self.url}/health/", self.process)
+        wait_until_serving(f"{self.url}/health/", self.process, self.log_path)
 
     def stop(self) -> None:
         """As `systemctl stop` does: SIGTERM, and gunicorn's workers finish the requests they hold."""
@@ -274,7 +280,7 @@ class Proxy:
     def start(self) -> None:
         self.log = (self.run_dir / "error.log").open("w")
         self.process = start_nginx(self.run_dir, self.config, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_until_serving(f"{self.url}/health/", self.process)
+        wait_until_serving(f"{self.url}/health/", self.process, self.run_dir / "error.log")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
