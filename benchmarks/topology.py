@@ -269,7 +269,7 @@ class Proxy:
         # nginx's workers run as an unprivileged user when this runs as root: they must reach the run directory.
         self.run_dir.chmod(0o755)
         site = site_config(
-            f"127.0.0.1:{self.port}",
+            [f"127.0.0.1:{self.port}"],
             [f"127.0.0.1:{instance.port}" for instance in instances],
             WORKERS,
             access_log="off",

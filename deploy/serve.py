@@ -28,7 +28,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def site_config(
-    listen: str | list[str],
+    listen: list[str],
     apps: list[str],
     workers: int,
     *,
@@ -42,7 +42,7 @@ def site_config(
     if certificate:
         tls = f"    ssl_certificate {certificate};\n    ssl_certificate_key {key};\n    ssl_protocols TLSv1.2 TLSv1.3;"
     values = {
-        "@LISTEN@": "\n".join(f"    listen {value};" for value in ([listen] if isinstance(listen, str) else listen)),
+        "@LISTEN@": "\n".join(f"    listen {value};" for value in listen),
         "@UPSTREAM@": "\n".join(f"    server {app} max_fails=3 fail_timeout=10s;" for app in apps),
         "@TLS@": tls,
         "@ACCESS_LOG@": access_log,

@@ -5,6 +5,7 @@ files themselves checked by nginx and systemd."""
 import glob
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -141,7 +142,7 @@ def test_the_environment_example_connects_to_a_managed_database_over_verified_tl
     example = {}
     for line in (DEPLOY / "environment.example").read_text().splitlines():
         if line and not line.startswith("#"):
-            name, value = line.split("=", 1)
+            name, value = shlex.split(line)[0].split("=", 1)  # as a shell or systemd reads it: quotes removed
             example[name] = value
 
     database = settings_under(example)
