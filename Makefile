@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench bench-load serve assets lighthouse
+.PHONY: run test install install-test migrate seed reconcile messages clean-db superuser bench bench-load bench-topology serve assets lighthouse
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/soffice /usr/bin/java node_modules/.installed
+$(VENV)/.installed-test: $(VENV)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/soffice /usr/bin/java node_modules/.installed \
+		/usr/share/doc/postgresql/copyright
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -90,6 +91,13 @@ serve: migrate /usr/sbin/nginx
 lighthouse: seed install-test
 	$(PY) benchmarks/lighthouse.py
 
+# Debian's PostgreSQL server, for the tests and the benchmark of more than one machine (benchmarks/topology.py), which
+# start it in a directory of their own and reach it as a managed server, over TLS through DATABASE_URL. A file of the
+# `postgresql` package stands for it: the server's programs are in a directory named by its version.
+/usr/share/doc/postgresql/copyright:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql > /dev/null
+
 # Debian's nginx; the tests of `make serve` need it too.
 /usr/sbin/nginx:
 	apt-get update -qq
@@ -102,6 +110,13 @@ BENCH_STEPS := bench bench_grid bench_imports bench_pages bench_downloads
 bench: install-test /usr/bin/wrk
 	$(foreach step,$(BENCH_STEPS),DJANGO_SETTINGS_MODULE=benchmarks.settings $(PY) manage.py $(step) && ) true
 	$(MAKE) bench-load
+
+# More than one machine: Debian's PostgreSQL, two gunicorn instances (deploy/gunicorn.conf.py) and nginx (deploy/site.conf)
+# round-robin in front; 8 editors x 200 saves with an instance stopped half-way, a save seen on the other instance at
+# once, a backup over TLS, PostgreSQL restarted mid-load, throughput of 2 instances against 1. Rows PASS or FAIL,
+# also in bench-results/topology.md (docs/benchmarks.md keeps the reviewed copy); `make test` runs the short form.
+bench-topology: install-test /usr/bin/wrk
+	$(PY) -m benchmarks.topology --saves 200 --out bench-results/topology.md
 
 # The throughput benchmark drives gunicorn with Debian's wrk.
 /usr/bin/wrk:

@@ -23,6 +23,9 @@ from budgets.changes import figures_changed
 
 # Tables that say whether a database already holds someone's work.
 CONTENT_TABLES = ("initiatives_strategy", "auth_user")
+# Connection options that libpq also reads from the environment as PG<OPTION>.
+LIBPQ_TLS_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl")
+TLS_REQUIRED = ("require", "verify-ca", "verify-full")
 
 
 class BackupError(Exception):
@@ -154,8 +157,10 @@ def _environment(using: str) -> dict:
     for variable, key in (("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD"), ("PGHOST", "HOST"), ("PGPORT", "PORT")):
         if database.get(key):
             environment[variable] = str(database[key])
-    if database.get("OPTIONS", {}).get("sslmode"):
-        environment["PGSSLMODE"] = database["OPTIONS"]["sslmode"]
+    # A managed server's TLS settings (DATABASE_URL's ?sslmode=verify-full&sslrootcert=…) hold for pg_dump too.
+    for option, value in database.get("OPTIONS", {}).items():
+        if option in LIBPQ_TLS_OPTIONS and value:
+            environment[f"PG{option.upper()}"] = str(value)
     return environment
 
 
@@ -163,11 +168,14 @@ def _program(name: str, using: str) -> Path:
     """The newest pg_dump or pg_restore at hand, which must be at least as new as the server.
 
     pgserver ships PostgreSQL 16's tools beside its server; a system install may be older (Debian 12 has 15,
-    which refuses to dump a 16 server) or newer (for a DATABASE_URL pointing at a newer server).
+    which refuses to dump a 16 server) or newer (for a DATABASE_URL pointing at a newer server). pgserver's are
+    built without TLS, so a server that DATABASE_URL reaches over TLS (a managed one) needs the system's.
     """
     import pgserver._commands
 
-    candidates = [pgserver._commands.POSTGRES_BIN_PATH / name]
+    candidates = []
+    if connections[using].settings_dict.get("OPTIONS", {}).get("sslmode") not in TLS_REQUIRED:
+        candidates.append(pgserver._commands.POSTGRES_BIN_PATH / name)
     if found := shutil.which(name):
         candidates.append(Path(found))
     versions = {candidate: _major_version(candidate) for candidate in candidates if candidate.exists()}

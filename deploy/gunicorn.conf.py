@@ -8,6 +8,9 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# gunicorn's sync worker, but one that serves the requests already queued for it before a stop ends it, so that
+# stopping one of several instances behind nginx refuses no save (strategy_tracker/serving.py).
+worker_class = "strategy_tracker.serving.DrainingWorker"
 # The workbook of every strategy of a ministry of 100 strategies × 1.000 lines takes about 30 s (1,4 million styled
 # cells through openpyxl), gunicorn's default limit.
 timeout = 120

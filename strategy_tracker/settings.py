@@ -112,14 +112,21 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # A managed PostgreSQL: TLS and its checks come with the address's query (?sslmode=verify-full&sslrootcert=…),
+    # which libpq reads as it is. Each worker thread keeps one connection for CONN_MAX_AGE seconds (0: a new one
+    # for every request), so instances × workers × threads connections stay open: below the server's
+    # max_connections (README.md, "Running in production").
+    DATABASES = {
+        "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=int(env("CONN_MAX_AGE", "60")))
+    }
 else:
     from strategy_tracker.embedded_db import configured_database
 
     DATABASES = {"default": configured_database()}
-# A kept connection is checked before a request uses it, so after PostgreSQL restarts the app serves again at
-# once, without a restart of its own and without failing the first request of every worker thread.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A kept connection is checked before a request uses it, so after PostgreSQL restarts (or a managed server fails
+# over) the app serves again at once, without a restart of its own and without failing the first request of every
+# worker thread.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DJANGO_CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -19,6 +19,7 @@ import requests
 from django.conf import settings
 from django.db import connection
 
+from benchmarks.topology import wait_until_serving as wait_for
 from tests.live_app import app_environment, database_url
 
 pytestmark = pytest.mark.django_db
@@ -32,21 +33,6 @@ SLOW_CLIENTS = 2 * WORKERS
 def free_port() -> int:
     with socket.create_server(("127.0.0.1", 0)) as probe:
         return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        # Not up yet, or a worker still starting on a busy machine: ask again until the deadline.
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout} s:\n{log.read_text()[-4000:]}")
 
 
 def stop(process: subprocess.Popen) -> None:
