@@ -160,6 +160,15 @@ class TestAnsweredSafely:
         assert response.json() == {"page_size": ["Angiv page_size som et helt tal fra 1 til 1000."]}
         assert len(client.get("/api/allocations/?page_size=1000").json()["results"]) == Allocation.objects.count()
 
+    def test_it_describes_the_largest_page_number_it_takes(self, client):
+        """A client that believes the description never sends a page number the API refuses as malformed."""
+        schema = client.get("/api/schema/?format=json").json()
+        page = next(p for p in schema["paths"]["/api/allocations/"]["get"]["parameters"] if p["name"] == "page")
+        largest = page["schema"]["maximum"]
+
+        assert client.get(f"/api/allocations/?page={largest}").status_code == 404
+        assert client.get(f"/api/allocations/?page={largest + 1}").status_code == 400
+
     def test_it_refuses_sql_in_a_slug_filter(self, client):
         for url in (f"/api/chapters/?strategy__slug={SQL}", f"/api/frames/?strategy={DROP}"):
             response = client.get(url)
