@@ -77,7 +77,7 @@ def _join_years(years) -> str:
 def yearly_funding(edition: Edition, strategies=None) -> YearlyFunding:
     """Every strategy the reader may see (or those given), with the figures of ``edition``."""
     strategies = list(strategies if strategies is not None else edition.strategies())
-    sums = edition.year_sums().filter(strategy__in=strategies).sums("strategy", "year")
+    sums = edition.year_totals().filter(strategy__in=strategies).sums("strategy", "year")
     allocated = {(row["strategy"], row["year"]): row["figure"] for row in sums}
     frames = FrameAmount.objects.filter(frame__strategy__in=strategies).by_strategy_kind_and_year()
     years = sorted({year for strategy in strategies for year in strategy.years})
@@ -145,13 +145,14 @@ class Comparison:
 def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison:
     """Funding of the chosen strategies in the chosen years, side by side per theme or per chapter."""
     strategies, years = list(strategies), sorted(years)
-    # The sums kept per chapter, theme and year (budgets.models.YearSum and its published twin), not every cell.
+    # The sums kept per chapter, theme and year (budgets.models.YearSum and its published twin), not every cell;
+    # by theme, each version's totals over its chapters.
     sums = edition.year_sums().filter(strategy__in=strategies, year__in=years)
     comparison = Comparison(strategies=strategies, years=years, by=by)
     reserve_label = _("Reserves and not yet distributed")
     if by == GroupBy.THEME:
         grouped = defaultdict(dict)
-        for row in sums.sums("theme", "year"):
+        for row in edition.year_totals().filter(strategy__in=strategies, year__in=years).sums("theme", "year"):
             grouped[row["theme"]][row["year"]] = row["figure"]
         labels = dict(Theme.choices)
         comparison.rows = [

@@ -174,6 +174,8 @@ class BudgetLine(models.Model):
         ordering = ["strategy__first_year", "position"]
         constraints = [
             models.UniqueConstraint(fields=["strategy", "position"], name="budget_line_position_unique"),
+            # What a published cell's foreign key refers to (publication migration 0004): its line, in its strategy.
+            models.UniqueConstraint(fields=["strategy", "id"], name="budget_line_unique_in_its_strategy"),
             models.CheckConstraint(
                 condition=Q(kind=LineKind.RESERVE, chapter__isnull=True)
                 | Q(kind=LineKind.INITIATIVE, chapter__isnull=False),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from budgets.models import Allocation, YearSum
 from initiatives.models import Strategy
-from publication.models import Publication, PublishedCell, PublishedYearSum
+from publication.models import Publication, PublishedCell, PublishedYearSum, PublishedYearTotal
 
 PUBLIC_VIEW = "public"  # ?view=public: staff see a page as the public does
 
@@ -80,6 +80,15 @@ class Edition:
         if self.is_draft:
             return YearSum.objects.all()
         return PublishedYearSum.objects.filter(
+            publication_id__in=[publication.pk for publication in self.publications.values()]
+        )
+
+    def year_totals(self):
+        """The sums per theme and year, all chapters together, for the pages that add up every strategy: the draft's
+        sums per chapter (few, as only staff read them) or each version's totals (PublishedYearTotal)."""
+        if self.is_draft:
+            return YearSum.objects.all()
+        return PublishedYearTotal.objects.filter(
             publication_id__in=[publication.pk for publication in self.publications.values()]
         )
 

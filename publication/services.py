@@ -451,6 +451,17 @@ def _write_versions(publications: list[Publication]) -> None:
             """,
             [ids],
         )
+        # The version's totals over its chapters, which the pages adding up every strategy read.
+        cursor.execute(
+            """
+            INSERT INTO publication_publishedyeartotal
+                (publication_id, strategy_id, theme, year, amount, unknown, financed)
+            SELECT publication_id, strategy_id, theme, year, SUM(amount), SUM(unknown), SUM(financed)
+            FROM publication_publishedyearsum WHERE publication_id = ANY(%s)
+            GROUP BY publication_id, strategy_id, theme, year
+            """,
+            [ids],
+        )
     # Each version holds its strategy's status, authority and milestones as they stand too.
     tracking.write(publications)
 
@@ -501,6 +512,7 @@ def cancel(publication: Publication, user) -> None:
         parameters = [publication.strategy_id, publication.number]
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM publication_publishedyearsum WHERE publication_id = %s", [publication.pk])
+            cursor.execute("DELETE FROM publication_publishedyeartotal WHERE publication_id = %s", [publication.pk])
             cursor.execute(
                 "DELETE FROM publication_publishedcell WHERE strategy_id = %s AND valid_from = %s", parameters
             )
