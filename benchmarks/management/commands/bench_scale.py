@@ -20,8 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--keep-database", action="store_true", help="Keep the 10 million cells to look at.")
+        parser.add_argument("--parts", nargs="+", default=scale.PARTS, choices=scale.PARTS)
 
-    def handle(self, *args, keep_database, **options):
+    def handle(self, *args, keep_database, parts, **options):
         if settings.DATABASES["default"]["NAME"] != "strategy_tracker_bench":
             raise CommandError(
                 "Run with DJANGO_SETTINGS_MODULE=benchmarks.settings, never on the developer's database."
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         prepare_template()
         try:
-            results = scale.run(self._log)
+            results = scale.run(self._log, parts)
         finally:
             if not keep_database:
                 drop_all()
