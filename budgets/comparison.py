@@ -39,10 +39,21 @@ class YearlyFunding:
         amounts = [amount for amount in amounts if amount is not None]
         return sum(amounts, ZERO) if amounts else None
 
-    def overlaps(self) -> list[str]:
-        """Plain statements of how strategies that share a year relate, for the chart and the table."""
+    def others(self, shown, year) -> Figure | None:
+        """What the strategies not in ``shown`` allocate in the year together; None where none of them has the year."""
+        shown = {strategy.pk for strategy in shown}
+        figures = [
+            self.figure(strategy, year) for strategy in self.strategies if strategy.pk not in shown
+        ]
+        figures = [figure for figure in figures if figure is not None]
+        return sum(figures, Figure()) if figures else None
+
+    def overlaps(self, strategies=None) -> list[str]:
+        """Plain statements of how strategies that share a year relate, for the chart and the table: of every
+        strategy, or of those given (the page of them shown)."""
         notes = []
-        for strategy in self.strategies:
+        strategies = self.strategies if strategies is None else strategies
+        for strategy in strategies:
             reserve_years = [year for year in self.years if self.frame(strategy, year, FrameKind.RESERVE)]
             inside = [year for year in reserve_years if year in strategy.years]
             outside = [year for year in reserve_years if year not in strategy.years]
@@ -61,7 +72,7 @@ class YearlyFunding:
                     % {"strategy": strategy.short_title, "years": _join_years(outside)}
                 )
         for year in self.years:
-            sharing = [strategy for strategy in self.strategies if year in strategy.years]
+            sharing = [strategy for strategy in strategies if year in strategy.years]
             if len(sharing) > 1:
                 notes.append(
                     _("%(year)s is in the period of both %(first)s and %(second)s; each bar shows its own frame.")
