@@ -42,9 +42,7 @@ class YearlyFunding:
     def others(self, shown, year) -> Figure | None:
         """What the strategies not in ``shown`` allocate in the year together; None where none of them has the year."""
         shown = {strategy.pk for strategy in shown}
-        figures = [
-            self.figure(strategy, year) for strategy in self.strategies if strategy.pk not in shown
-        ]
+        figures = [self.figure(strategy, year) for strategy in self.strategies if strategy.pk not in shown]
         figures = [figure for figure in figures if figure is not None]
         return sum(figures, Figure()) if figures else None
 
@@ -156,9 +154,7 @@ class Comparison:
 def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison:
     """Funding of the chosen strategies in the chosen years, side by side per theme or per chapter."""
     strategies, years = list(strategies), sorted(years)
-    # The sums kept per chapter, theme and year (budgets.models.YearSum and its published twin), not every cell;
-    # by theme, each version's totals over its chapters.
-    sums = edition.year_sums().filter(strategy__in=strategies, year__in=years)
+    # Each version's totals over its chapters or over its themes (the draft's sums per chapter), not every cell.
     comparison = Comparison(strategies=strategies, years=years, by=by)
     reserve_label = _("Reserves and not yet distributed")
     if by == GroupBy.THEME:
@@ -173,6 +169,7 @@ def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison
             comparison.rows.append(ComparisonRow(reserve_label, grouped[None], key=RESERVES))
         return comparison
     grouped = defaultdict(dict)
+    sums = edition.chapter_totals().filter(strategy__in=strategies, year__in=years)
     for row in sums.sums("strategy", "chapter", "year"):
         grouped[(row["strategy"], row["chapter"])][row["year"]] = row["figure"]
     chapters = {chapter.pk: chapter for chapter in Chapter.objects.filter(strategy__in=strategies)}

@@ -451,17 +451,17 @@ def _write_versions(publications: list[Publication]) -> None:
             """,
             [ids],
         )
-        # The version's totals over its chapters, which the pages adding up every strategy read.
-        cursor.execute(
-            """
-            INSERT INTO publication_publishedyeartotal
-                (publication_id, strategy_id, theme, year, amount, unknown, financed)
-            SELECT publication_id, strategy_id, theme, year, SUM(amount), SUM(unknown), SUM(financed)
-            FROM publication_publishedyearsum WHERE publication_id = ANY(%s)
-            GROUP BY publication_id, strategy_id, theme, year
-            """,
-            [ids],
-        )
+        # The version's totals over its chapters and over its themes, which the pages adding up every strategy read.
+        for table, group in (("publishedyeartotal", "theme"), ("publishedchaptertotal", "chapter_id")):
+            cursor.execute(
+                f"""
+                INSERT INTO publication_{table} (publication_id, strategy_id, {group}, year, amount, unknown, financed)
+                SELECT publication_id, strategy_id, {group}, year, SUM(amount), SUM(unknown), SUM(financed)
+                FROM publication_publishedyearsum WHERE publication_id = ANY(%s)
+                GROUP BY publication_id, strategy_id, {group}, year
+                """,
+                [ids],
+            )
     # Each version holds its strategy's status, authority and milestones as they stand too.
     tracking.write(publications)
 
@@ -513,6 +513,7 @@ def cancel(publication: Publication, user) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM publication_publishedyearsum WHERE publication_id = %s", [publication.pk])
             cursor.execute("DELETE FROM publication_publishedyeartotal WHERE publication_id = %s", [publication.pk])
+            cursor.execute("DELETE FROM publication_publishedchaptertotal WHERE publication_id = %s", [publication.pk])
             cursor.execute(
                 "DELETE FROM publication_publishedcell WHERE strategy_id = %s AND valid_from = %s", parameters
             )
