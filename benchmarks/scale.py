@@ -7,11 +7,12 @@ import sys
 import time
 
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 
 from benchmarks import suite
-from benchmarks.database import fresh_database, set_aside, use
+from benchmarks.database import fresh_database, prepare_template, set_aside, use
 from benchmarks.measure import Timing, seconds
 from benchmarks.report import PUBLIC_PAGES, Target, _ms, publish_lines, publish_target
 from benchmarks.urls import BARE_PATH
@@ -105,20 +106,24 @@ def measure_pages(databases: dict, log) -> dict:
 PARTS = ["publish", "pages"]
 
 
-def run(log, parts=PARTS) -> dict:
+def run(log, parts=PARTS, earlier: dict | None = None) -> dict:
+    """The parts asked for; with ``earlier`` (the results of a run with --keep-database), its two databases are
+    migrated and measured again instead of generated anew, and its figures of generating them are kept."""
     results = {"sizes": {}}
-    if "publish" in parts:
-        fresh_database()
-        seed_strategies()
-        generate_data(PUBLISHED.strategies, PUBLISHED.initiatives, PUBLISHED.years, seed=suite.SEED)
-        strategy = Strategy.objects.get(slug__startswith=SLUG_PREFIX)
-        log(f"{PUBLISHED.label}: publishing")
-        results["publish"] = suite.publish_against_copy(strategy)
     if "pages" in parts:
-        generated = {SMALL.name: generate(SMALL, log)}
-        databases = {SMALL.name: set_aside(SMALL_SUFFIX)}
-        generated[LARGE.name] = generate(LARGE, log)
-        databases[LARGE.name] = settings.DATABASES["default"]["NAME"]
+        databases = {SMALL.name: settings.DATABASES["default"]["NAME"] + SMALL_SUFFIX}
+        if earlier:
+            generated = {name: size["generate"] for name, size in earlier["sizes"].items()}
+            databases[LARGE.name] = settings.DATABASES["default"]["NAME"]
+            for database in databases.values():
+                use(database)
+                call_command("migrate", verbosity=0, interactive=False)
+        else:
+            prepare_template()
+            generated = {SMALL.name: generate(SMALL, log)}
+            databases[SMALL.name] = set_aside(SMALL_SUFFIX)
+            generated[LARGE.name] = generate(LARGE, log)
+            databases[LARGE.name] = settings.DATABASES["default"]["NAME"]
         try:
             pages = measure_pages(databases, log)
         finally:
@@ -129,6 +134,14 @@ def run(log, parts=PARTS) -> dict:
                 "generate": generated[size.name],
                 "pages": pages[size.name],
             }
+    if "publish" in parts:
+        prepare_template()
+        fresh_database()
+        seed_strategies()
+        generate_data(PUBLISHED.strategies, PUBLISHED.initiatives, PUBLISHED.years, seed=suite.SEED)
+        strategy = Strategy.objects.get(slug__startswith=SLUG_PREFIX)
+        log(f"{PUBLISHED.label}: publishing")
+        results["publish"] = suite.publish_against_copy(strategy)
     return results
 
 

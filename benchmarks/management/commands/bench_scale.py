@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from benchmarks import scale
-from benchmarks.database import drop_all, prepare_template
+from benchmarks.database import drop_all
 
 RESULTS_DIR = settings.BASE_DIR / "bench-results"
 
@@ -21,17 +21,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--keep-database", action="store_true", help="Keep the 10 million cells to look at.")
         parser.add_argument("--parts", nargs="+", default=scale.PARTS, choices=scale.PARTS)
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="Measure the databases an earlier run with --keep-database kept, instead of generating them again.",
+        )
 
-    def handle(self, *args, keep_database, parts, **options):
+    def handle(self, *args, keep_database, parts, reuse, **options):
         if settings.DATABASES["default"]["NAME"] != "strategy_tracker_bench":
             raise CommandError(
                 "Run with DJANGO_SETTINGS_MODULE=benchmarks.settings, never on the developer's database."
             )
         started = time.perf_counter()
         call_command("collectstatic", interactive=False, verbosity=0)
-        prepare_template()
+        earlier = json.loads((RESULTS_DIR / "scale.json").read_text(encoding="utf-8")) if reuse else None
         try:
-            results = scale.run(self._log, parts)
+            results = scale.run(self._log, parts, earlier)
         finally:
             if not keep_database:
                 drop_all()
