@@ -23,8 +23,8 @@ from budgets.models import (
     AllocationQuerySet,
     BudgetLine,
     CellKind,
+    SumsOfCells,
     SumsPerChapterThemeAndYear,
-    YearSumQuerySet,
 )
 from initiatives.models import Chapter, Strategy
 
@@ -377,30 +377,10 @@ class PublishedYearSum(SumsPerChapterThemeAndYear):
         return f"{self.publication} {self.chapter_id} {self.theme} {self.year}: {self.amount}"
 
 
-class PublishedTotal(models.Model):
-    """A version's sums added up further when it is published, for the pages that add up every strategy: at a
-    thousand strategies they read a tenth of the rows of PublishedYearSum (80.000 or 100.000 rather than 960.000)."""
-
-    publication = models.ForeignKey(
-        Publication, on_delete=models.PROTECT, related_name="+", verbose_name=_("published version")
-    )
-    strategy = models.ForeignKey(
-        Strategy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("strategy")
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    amount = models.DecimalField(_("amount (mio. kr.)"), max_digits=15, decimal_places=1)
-    unknown = models.PositiveIntegerField(_("unknown cells"))
-    financed = models.PositiveIntegerField(_("cells financed elsewhere"))
-
-    objects = YearSumQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-
-class PublishedYearTotal(PublishedTotal):
-    """What all of a version's lines held in one year, per theme of each line's first initiative (the overview,
-    the comparison by theme)."""
+class PublishedYearTotal(SumsOfCells):
+    """What all of a version's lines held in one year, per theme of each line's first initiative: its
+    PublishedYearSum rows added up over the chapters when it is published. The overview and the comparison by
+    theme read these: at a thousand strategies 80.000 rows rather than 960.000."""
 
     publication = models.ForeignKey(
         Publication, on_delete=models.PROTECT, related_name="year_totals", verbose_name=_("published version")
@@ -424,9 +404,9 @@ class PublishedYearTotal(PublishedTotal):
         return f"{self.publication} {self.theme} {self.year}: {self.amount}"
 
 
-class PublishedChapterTotal(PublishedTotal):
-    """What a chapter's lines held in one year of a version, all themes together (the comparison by chapter);
-    reserves have no chapter."""
+class PublishedChapterTotal(SumsOfCells):
+    """What a chapter's lines held in one year of a version, all themes together, added up when it is published:
+    the comparison by chapter reads these. Reserves have no chapter."""
 
     publication = models.ForeignKey(
         Publication, on_delete=models.PROTECT, related_name="chapter_totals", verbose_name=_("published version")
