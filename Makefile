@@ -106,7 +106,7 @@ lighthouse: seed install-test
 # Benchmarks: ratios against baselines measured in the same run, never wall-clock limits (docs/benchmarks.md).
 # Each step is a manage.py command run with benchmarks/settings.py, which points at a database of the
 # benchmark's own (never the developer's); add a command to BENCH_STEPS to extend make bench.
-BENCH_STEPS := bench bench_grid bench_imports bench_pages bench_downloads
+BENCH_STEPS := bench bench_grid bench_imports bench_pages bench_downloads bench_scale
 bench: install-test /usr/bin/wrk
 	$(foreach step,$(BENCH_STEPS),DJANGO_SETTINGS_MODULE=benchmarks.settings $(PY) manage.py $(step) && ) true
 	$(MAKE) bench-load

@@ -51,9 +51,29 @@ def fresh_database() -> None:
     _recreate(name, template=name + TEMPLATE_SUFFIX)
 
 
-def drop_all() -> None:
+def set_aside(suffix: str) -> str:
+    """Rename the benchmark's database, so that another size can be loaded beside it; returns its new name."""
     name = settings.DATABASES["default"]["NAME"]
     connections.close_all()
     with closing(_server()) as connection, connection.cursor() as cursor:
-        for database in (name, name + TEMPLATE_SUFFIX):
+        aside = name + suffix
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(aside)))
+        cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(name), sql.Identifier(aside)))
+    return aside
+
+
+def use(name: str) -> None:
+    """Point the default connection at database ``name`` of the same server and connect."""
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
+    connections["default"].ensure_connection()
+
+
+def drop_all() -> None:
+    """Drop the benchmark's databases: its own, its template and any set aside."""
+    name = settings.DATABASES["default"]["NAME"]
+    connections.close_all()
+    with closing(_server()) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname = %s OR datname LIKE %s", [name, name + "\\_%"])
+        for (database,) in cursor.fetchall():
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))

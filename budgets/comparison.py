@@ -39,10 +39,19 @@ class YearlyFunding:
         amounts = [amount for amount in amounts if amount is not None]
         return sum(amounts, ZERO) if amounts else None
 
-    def overlaps(self) -> list[str]:
-        """Plain statements of how strategies that share a year relate, for the chart and the table."""
+    def others(self, shown, year) -> Figure | None:
+        """What the strategies not in ``shown`` allocate in the year together; None where none of them has the year."""
+        shown = {strategy.pk for strategy in shown}
+        figures = [self.figure(strategy, year) for strategy in self.strategies if strategy.pk not in shown]
+        figures = [figure for figure in figures if figure is not None]
+        return sum(figures, Figure()) if figures else None
+
+    def overlaps(self, strategies=None) -> list[str]:
+        """Plain statements of how strategies that share a year relate, for the chart and the table: of every
+        strategy, or of those given (the page of them shown)."""
         notes = []
-        for strategy in self.strategies:
+        strategies = self.strategies if strategies is None else strategies
+        for strategy in strategies:
             reserve_years = [year for year in self.years if self.frame(strategy, year, FrameKind.RESERVE)]
             inside = [year for year in reserve_years if year in strategy.years]
             outside = [year for year in reserve_years if year not in strategy.years]
@@ -61,7 +70,7 @@ class YearlyFunding:
                     % {"strategy": strategy.short_title, "years": _join_years(outside)}
                 )
         for year in self.years:
-            sharing = [strategy for strategy in self.strategies if year in strategy.years]
+            sharing = [strategy for strategy in strategies if year in strategy.years]
             if len(sharing) > 1:
                 notes.append(
                     _("%(year)s is in the period of both %(first)s and %(second)s; each bar shows its own frame.")
@@ -77,7 +86,7 @@ def _join_years(years) -> str:
 def yearly_funding(edition: Edition, strategies=None) -> YearlyFunding:
     """Every strategy the reader may see (or those given), with the figures of ``edition``."""
     strategies = list(strategies if strategies is not None else edition.strategies())
-    sums = edition.year_sums().filter(strategy__in=strategies).sums("strategy", "year")
+    sums = edition.year_totals().filter(strategy__in=strategies).sums("strategy", "year")
     allocated = {(row["strategy"], row["year"]): row["figure"] for row in sums}
     frames = FrameAmount.objects.filter(frame__strategy__in=strategies).by_strategy_kind_and_year()
     years = sorted({year for strategy in strategies for year in strategy.years})
@@ -145,13 +154,12 @@ class Comparison:
 def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison:
     """Funding of the chosen strategies in the chosen years, side by side per theme or per chapter."""
     strategies, years = list(strategies), sorted(years)
-    # The sums kept per chapter, theme and year (budgets.models.YearSum and its published twin), not every cell.
-    sums = edition.year_sums().filter(strategy__in=strategies, year__in=years)
+    # Each version's totals over its chapters or over its themes (the draft's sums per chapter), not every cell.
     comparison = Comparison(strategies=strategies, years=years, by=by)
     reserve_label = _("Reserves and not yet distributed")
     if by == GroupBy.THEME:
         grouped = defaultdict(dict)
-        for row in sums.sums("theme", "year"):
+        for row in edition.year_totals().filter(strategy__in=strategies, year__in=years).sums("theme", "year"):
             grouped[row["theme"]][row["year"]] = row["figure"]
         labels = dict(Theme.choices)
         comparison.rows = [
@@ -161,6 +169,7 @@ def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison
             comparison.rows.append(ComparisonRow(reserve_label, grouped[None], key=RESERVES))
         return comparison
     grouped = defaultdict(dict)
+    sums = edition.chapter_totals().filter(strategy__in=strategies, year__in=years)
     for row in sums.sums("strategy", "chapter", "year"):
         grouped[(row["strategy"], row["chapter"])][row["year"]] = row["figure"]
     chapters = {chapter.pk: chapter for chapter in Chapter.objects.filter(strategy__in=strategies)}

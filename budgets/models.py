@@ -174,6 +174,8 @@ class BudgetLine(models.Model):
         ordering = ["strategy__first_year", "position"]
         constraints = [
             models.UniqueConstraint(fields=["strategy", "position"], name="budget_line_position_unique"),
+            # What a published cell's foreign key refers to (publication migration 0004): its line, in its strategy.
+            models.UniqueConstraint(fields=["strategy", "id"], name="budget_line_unique_in_its_strategy"),
             models.CheckConstraint(
                 condition=Q(kind=LineKind.RESERVE, chapter__isnull=True)
                 | Q(kind=LineKind.INITIATIVE, chapter__isnull=False),
@@ -331,13 +333,28 @@ class Allocation(models.Model):
         return self.pk
 
 
-class SumsPerChapterThemeAndYear(models.Model):
-    """Amounts summed and unknown and financed cells counted per chapter, theme and year: of the draft (YearSum) or
-    of a published version (publication.models.PublishedYearSum), read alike through YearSumQuerySet.sums()."""
+class SumsOfCells(models.Model):
+    """Amounts summed and unknown and financed cells counted per year of a strategy, and per what a subclass adds
+    (a chapter, a theme), read alike through YearSumQuerySet.sums()."""
 
     strategy = models.ForeignKey(
         Strategy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("strategy")
     )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (mio. kr.)"), max_digits=15, decimal_places=1)
+    unknown = models.PositiveIntegerField(_("unknown cells"))
+    financed = models.PositiveIntegerField(_("cells financed elsewhere"))
+
+    objects = YearSumQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class SumsPerChapterThemeAndYear(SumsOfCells):
+    """Per chapter, theme and year: of the draft (YearSum) or of a published version
+    (publication.models.PublishedYearSum)."""
+
     chapter = models.ForeignKey(
         Chapter,
         on_delete=models.DO_NOTHING,
@@ -348,12 +365,6 @@ class SumsPerChapterThemeAndYear(models.Model):
     )
     # NULL, not "": a line that funds no initiative has no theme, and the pages list it apart.
     theme = models.CharField(_("theme"), max_length=30, null=True)  # noqa: DJ001
-    year = models.PositiveSmallIntegerField(_("year"))
-    amount = models.DecimalField(_("amount (mio. kr.)"), max_digits=15, decimal_places=1)
-    unknown = models.PositiveIntegerField(_("unknown cells"))
-    financed = models.PositiveIntegerField(_("cells financed elsewhere"))
-
-    objects = YearSumQuerySet.as_manager()
 
     class Meta:
         abstract = True

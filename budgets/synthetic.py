@@ -7,7 +7,8 @@ earlier strategies. The same seed gives the same data.
 
 import io
 import random
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -32,12 +33,17 @@ LINKED_SHARE = 0.05
 FINANCED_TEXT = "Er finansieret"
 SOURCE = "Syntetiske data (generate_data)"
 MAX_INITIATIVES = 30000
+# Cells written with COPY at a time: the rows of as many strategies as fit, then forgotten.
+BATCH_CELLS = 200_000
 # The insert triggers of django-pghistory are skipped: the audit trail records what people change through the
 # app, and a million synthetic inserts in it would double the load's time and size while meaning nothing.
 UNRECORDED = [
     f"{model._meta.label}:insert_insert"
     for model in (Chapter, Initiative, InitiativeLink, FundingFrame, FrameAmount, BudgetLine, Allocation)
 ]
+# Nor the changes that make the later versions: an update event per changed cell cost 8 ms each inside the load's
+# transaction (two subtransactions per row, among a million rows of the same transaction).
+UNRECORDED.append(f"{Allocation._meta.label}:update_update")
 
 CHAPTER_TITLES = [
     "Bedre rammer for forskning og udvikling",
@@ -134,63 +140,83 @@ def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0, 
             raise GenerationError(_("Synthetic strategies of seed %(seed)s exist already.") % {"seed": seed})
         made = _strategies(strategies, years, seed, result)
         chapters = _chapters(made, initiatives, result)
-        themes = Theme.values
-        initiative_rows, line_rows, covers, cells, frames = [], [], [], [], []
-        initiative_ids = iter(_reserve_ids(Initiative, strategies * initiatives))
-        line_ids = iter(_reserve_ids(BudgetLine, strategies * initiatives))
-        by_strategy = {}
-        for strategy in made:
-            own = chapters[strategy.pk]
-            per_chapter = -(-initiatives // len(own))
-            chapter_theme = {chapter.pk: themes[(chapter.number - 1) % len(themes)] for chapter in own}
-            yearly = dict.fromkeys(strategy.years, Decimal("0.0"))
-            by_strategy[strategy.pk] = []
-            for index in range(initiatives):
-                chapter = own[index // per_chapter]
-                initiative_id, line_id = next(initiative_ids), next(line_ids)
-                title = _title(rng)
-                theme = chapter_theme[chapter.pk] if rng.random() < 0.8 else rng.choice(themes)
-                number = f"{chapter.number}.{index % per_chapter + 1}"
-                initiative_rows.append((initiative_id, chapter.pk, number, index + 1, title, theme, SOURCE, None))
-                line_rows.append((line_id, strategy.pk, chapter.pk, LineKind.INITIATIVE, index + 1, title, SOURCE))
-                covers.append((line_id, initiative_id))
-                by_strategy[strategy.pk].append(initiative_id)
-                for year in strategy.years:
-                    cells.append(_cell(rng, line_id, year, yearly, result))
-            frame = FundingFrame.objects.create(
-                strategy=strategy, name=f"Aftale om {strategy.short_title}", note="", source=SOURCE
-            )
-            frames.extend(
-                FrameAmount(frame=frame, year=year, amount=(total * Decimal("1.1")).quantize(Decimal("0.1")))
-                for year, total in yearly.items()
-            )
-        _copy(
-            Initiative,
-            ["id", "chapter", "number", "position", "title", "theme", "source", "retired_on"],
-            initiative_rows,
+        # Every initiative's id is taken first, as compact arrays (8 bytes an id): a link may point to a strategy
+        # generated later. Everything else is written a batch of strategies at a time and forgotten, so the memory
+        # stays the same from a thousand cells to ten million.
+        initiative_ids = {strategy.pk: _reserve_ids(Initiative, initiatives) for strategy in made}
+        earlier = _earlier(made)
+        frames = FundingFrame.objects.bulk_create(
+            FundingFrame(strategy=strategy, name=f"Aftale om {strategy.short_title}", note="", source=SOURCE)
+            for strategy in made
         )
-        _copy(BudgetLine, ["id", "strategy", "chapter", "kind", "position", "title", "source"], line_rows)
-        _copy(BudgetLine.initiatives.through, ["budgetline", "initiative"], covers)
-        _copy(Allocation, ["line", "year", "kind", "amount", "version", "is_correction", "text", "remark"], cells)
-        FrameAmount.objects.bulk_create(frames)
-        links = _links(rng, made, by_strategy)
-        _copy(InitiativeLink, ["predecessor", "successor", "relation", "source"], links)
-        result.initiatives = result.lines = len(initiative_rows)
-        result.allocations, result.links = len(cells), len(links)
+        per_batch = max(1, BATCH_CELLS // (initiatives * years))
+        for start in range(0, len(made), per_batch):
+            batch = _Batch()
+            for strategy, frame in zip(made[start : start + per_batch], frames[start : start + per_batch], strict=True):
+                line_ids = _reserve_ids(BudgetLine, initiatives)
+                _add_strategy(batch, rng, strategy, frame, chapters[strategy.pk], initiative_ids, line_ids, result)
+                batch.links += _links(rng, strategy, earlier[strategy.pk], initiative_ids)
+            batch.write()
+            result.initiatives += len(batch.initiatives)
+            result.allocations += len(batch.cells)
+            result.links += len(batch.links)
+        result.lines = result.initiatives
         with connection.cursor() as cursor:
             for model in (Initiative, BudgetLine, BudgetLine.initiatives.through, Allocation, InitiativeLink):
                 # The planner must know the tables grew a thousandfold before the first page is asked for.
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
             cursor.execute("SET LOCAL budgets.defer_year_sums = off")
-            cursor.execute(
-                "SELECT budgets_refresh_year_sums(array_agg(strategy_id), array_agg(chapter_id)) FROM "
-                "(SELECT DISTINCT strategy_id, chapter_id FROM budgets_budgetline WHERE strategy_id = ANY(%s)) new",
-                [[strategy.pk for strategy in made]],
-            )
+            _refresh_year_sums(cursor, [strategy.pk for strategy in made])
             cursor.execute(f'ANALYZE "{YearSum._meta.db_table}"')
         _publish(made, versions)
         figures_changed()
     return result
+
+
+@dataclass
+class _Batch:
+    """The rows of a few strategies, written with COPY together and then dropped."""
+
+    initiatives: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+    covers: list = field(default_factory=list)
+    cells: list = field(default_factory=list)
+    frames: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+
+    def write(self) -> None:
+        _copy(
+            Initiative,
+            ["id", "chapter", "number", "position", "title", "theme", "source", "retired_on"],
+            self.initiatives,
+        )
+        _copy(BudgetLine, ["id", "strategy", "chapter", "kind", "position", "title", "source"], self.lines)
+        _copy(BudgetLine.initiatives.through, ["budgetline", "initiative"], self.covers)
+        _copy(Allocation, ["line", "year", "kind", "amount", "version", "is_correction", "text", "remark"], self.cells)
+        _copy(FrameAmount, ["frame", "year", "amount"], self.frames)
+        _copy(InitiativeLink, ["predecessor", "successor", "relation", "source"], self.links)
+
+
+def _add_strategy(batch, rng, strategy, frame, own, initiative_ids, line_ids, result) -> None:
+    """One strategy's initiatives, lines and cells, and its frame a little above what it allocates each year."""
+    initiatives = len(line_ids)
+    per_chapter = -(-initiatives // len(own))
+    themes = Theme.values
+    chapter_theme = {chapter.pk: themes[(chapter.number - 1) % len(themes)] for chapter in own}
+    yearly = dict.fromkeys(strategy.years, Decimal("0.0"))
+    for index, (initiative_id, line_id) in enumerate(zip(initiative_ids[strategy.pk], line_ids, strict=True)):
+        chapter = own[index // per_chapter]
+        title = _title(rng)
+        theme = chapter_theme[chapter.pk] if rng.random() < 0.8 else rng.choice(themes)
+        number = f"{chapter.number}.{index % per_chapter + 1}"
+        batch.initiatives.append((initiative_id, chapter.pk, number, index + 1, title, theme, SOURCE, None))
+        batch.lines.append((line_id, strategy.pk, chapter.pk, LineKind.INITIATIVE, index + 1, title, SOURCE))
+        batch.covers.append((line_id, initiative_id))
+        for year in strategy.years:
+            batch.cells.append(_cell(rng, line_id, year, yearly, result))
+    batch.frames += [
+        (frame.pk, year, (total * Decimal("1.1")).quantize(Decimal("0.1"))) for year, total in yearly.items()
+    ]
 
 
 def _publish(strategies, versions: int) -> None:
@@ -201,12 +227,15 @@ def _publish(strategies, versions: int) -> None:
     for version in range(1, versions + 1):
         if version > 1:
             with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL budgets.defer_year_sums = on")
                 cursor.execute(
                     "UPDATE budgets_allocation cell SET amount = amount + 0.1, version = version + 1 "
                     "FROM budgets_budgetline line WHERE line.id = cell.line_id AND line.strategy_id = ANY(%s) "
                     "AND cell.kind = 'amount' AND cell.id %% 100 = %s",
                     [ids, version],
                 )
+                cursor.execute("SET LOCAL budgets.defer_year_sums = off")
+                _refresh_year_sums(cursor, ids)
         publish_as_published(
             strategies,
             started + timedelta(hours=version),
@@ -215,6 +244,14 @@ def _publish(strategies, versions: int) -> None:
         )
         with connection.cursor() as cursor:
             cursor.execute('ANALYZE "publication_publishedcell"')
+
+
+def _refresh_year_sums(cursor, strategy_ids: list[int]) -> None:
+    cursor.execute(
+        "SELECT budgets_refresh_year_sums(array_agg(strategy_id), array_agg(chapter_id)) FROM "
+        "(SELECT DISTINCT strategy_id, chapter_id FROM budgets_budgetline WHERE strategy_id = ANY(%s)) new",
+        [strategy_ids],
+    )
 
 
 def _strategies(count, years, seed, result) -> list[Strategy]:
@@ -266,30 +303,36 @@ def _cell(rng, line_id, year, yearly, result) -> tuple:
     return (line_id, year, CellKind.AMOUNT, amount, 1, False, "", "")
 
 
-def _links(rng, strategies, by_strategy) -> list[tuple]:
-    """Some initiatives of each strategy continue one of a strategy that started earlier."""
+def _earlier(strategies) -> dict[int, list[int]]:
+    """Strategy id → the ids of the strategies that started before it."""
+    return {
+        strategy.pk: [other.pk for other in strategies if other.first_year < strategy.first_year]
+        for strategy in strategies
+    }
+
+
+def _links(rng, strategy, earlier: list[int], initiative_ids: dict) -> list[tuple]:
+    """Some initiatives of the strategy continue one of a strategy that started earlier."""
     links, seen = [], set()
-    for strategy in strategies:
-        earlier = [other for other in strategies if other.first_year < strategy.first_year]
-        if not earlier:
+    if not earlier:
+        return links
+    for successor in initiative_ids[strategy.pk]:
+        if rng.random() >= LINKED_SHARE:
             continue
-        for successor in by_strategy[strategy.pk]:
-            if rng.random() >= LINKED_SHARE:
-                continue
-            predecessor = rng.choice(by_strategy[rng.choice(earlier).pk])
-            if (predecessor, successor) in seen:
-                continue
-            seen.add((predecessor, successor))
-            links.append((predecessor, successor, rng.choice(LinkRelation.values), SOURCE))
+        predecessor = rng.choice(initiative_ids[rng.choice(earlier)])
+        if (predecessor, successor) in seen:
+            continue
+        seen.add((predecessor, successor))
+        links.append((predecessor, successor, rng.choice(LinkRelation.values), SOURCE))
     return links
 
 
-def _reserve_ids(model, count: int) -> list[int]:
+def _reserve_ids(model, count: int) -> array:
     """Primary keys taken from the table's own sequence, so rows can be written with COPY and referred to."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
-        return [row[0] for row in cursor.fetchall()]
+        return array("q", (row[0] for row in cursor.fetchall()))
 
 
 def _text(value) -> str:

@@ -35,6 +35,8 @@ PALETTE = [
     "#AA4499",
 ]
 RESERVE_COLOUR = "#6F6F6F"
+# The strategies not on the overview's page, stacked together: a grey that is no strategy's colour.
+OTHERS_COLOUR = RESERVE_COLOUR
 FONT = {"family": "IBM Plex Sans, system-ui, sans-serif", "size": 13, "color": "#1a1a1a"}
 # The look of every chart: white, light grid lines, DKFDS's type; written out rather than Plotly's grey default.
 TEMPLATE = {
@@ -158,11 +160,13 @@ def _hover_text(figure_) -> str:
     return f"{amount_text_of(figure_)} {_('mio. kr.')}"
 
 
-def overview_chart(funding) -> dict:
-    """Stacked bars of what each strategy allocates per year, its frame shown where amounts are unknown."""
+def overview_chart(funding, shown=None) -> dict:
+    """Stacked bars of what each strategy allocates per year, its frame shown where amounts are unknown: of every
+    strategy, or of those ``shown`` with the others stacked together in grey, so each bar is still the whole year."""
     traces = []
     years = funding.years
-    for index, strategy in enumerate(funding.strategies):
+    shown = funding.strategies if shown is None else shown
+    for index, strategy in enumerate(shown):
         allocated = [funding.figure(strategy, year) for year in years]
         known = [_known_part(figure_) for figure_ in allocated]
         unknown_frame = [
@@ -197,6 +201,19 @@ def overview_chart(funding) -> dict:
                     hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{label}</extra>",
                 )
             )
+    if len(shown) < len(funding.strategies):
+        others = [funding.others(shown, year) for year in years]
+        label = _("Other strategies")
+        traces.append(
+            bar(
+                x=years,
+                y=_numbers(_known_part(figure_) for figure_ in others),
+                customdata=[_hover_text(figure_) for figure_ in others],
+                name=label,
+                marker={"color": OTHERS_COLOUR},
+                hovertemplate="%{x}: %{customdata}" + f"<extra>{label}</extra>",
+            )
+        )
     traces.append(
         {
             "type": "scatter",

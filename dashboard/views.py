@@ -2,6 +2,7 @@ import re
 
 from csp.decorators import csp_replace
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ SOURCE_NAME = re.compile(r"^[\w-]+\.(txt|md)$")
 
 
 COMPARISON_ROWS_PER_PAGE = 100
+OVERVIEW_STRATEGIES_PER_PAGE = 20
 # The compare page opens on the latest two years, which fit a phone's screen; every year is a click away.
 COMPARED_YEARS_AT_FIRST = 2
 INITIATIVES_PER_PAGE, MOST_INITIATIVES_PER_PAGE = 50, 100
@@ -115,19 +117,30 @@ def _csv_or_page(request, table, filename, template, context, status=200):
     return render(request, template, context, status=status)
 
 
+def _strategies_page(request, funding):
+    """The page of strategies the overview shows one by one; the others are drawn and tabled together, and every
+    total is of all of them. A ministry's thousand strategies made a chart of a thousand colours and a table of a
+    thousand columns, which no reader can use, and took seconds to count their initiatives."""
+    return Paginator(funding.strategies, OVERVIEW_STRATEGIES_PER_PAGE).get_page(request.GET.get("page"))
+
+
 @require_safe
 @public_page
 def overview(request):
     funding = yearly_funding(for_request(request))
-    table = tables.yearly_funding_table(funding)
+    if request.GET.get("export") == "csv":  # the file holds every strategy
+        return table_csv(request, tables.yearly_funding_table(funding), "funding-per-year")
+    page = _strategies_page(request, funding)
+    shown = list(page.object_list)
     context = {
         "funding": funding,
-        "table": table,
-        "summaries": strategy_summaries(funding),
-        "chart": charts.overview_chart(funding),
-        "notes": funding.overlaps(),
+        "page": page,
+        "table": tables.yearly_funding_table(funding, shown),
+        "summaries": strategy_summaries(funding, shown),
+        "chart": charts.overview_chart(funding, shown),
+        "notes": funding.overlaps(shown),
     }
-    return _csv_or_page(request, table, "funding-per-year", "dashboard/overview.html", context)
+    return render(request, "dashboard/overview.html", context)
 
 
 @require_safe
@@ -250,7 +263,7 @@ def embed_overview(request):
         request,
         {
             "title": _("Funding per year by strategy, with the frames in all"),
-            "chart": charts.overview_chart(funding),
+            "chart": charts.overview_chart(funding, list(_strategies_page(request, funding).object_list)),
             "page_url": reverse("overview"),
         },
     )

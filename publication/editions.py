@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from budgets.models import Allocation, YearSum
 from initiatives.models import Strategy
-from publication.models import Publication, PublishedCell, PublishedYearSum
+from publication.models import Publication, PublishedCell, PublishedChapterTotal, PublishedYearTotal
 
 PUBLIC_VIEW = "public"  # ?view=public: staff see a page as the public does
 
@@ -74,12 +74,22 @@ class Edition:
             return PublishedCell.objects.none()
         return PublishedCell.objects.in_versions({strategy.pk: self.shown[strategy.pk]}, self.latest)
 
-    def year_sums(self):
-        """The sums per chapter, theme and year the reader sees, kept by the database (YearSum) or written when the
-        version was published (PublishedYearSum); both have the same fields and ``sums()``."""
+    def year_totals(self):
+        """The sums per theme and year, all chapters together, for the pages that add up every strategy: the sums
+        per chapter and theme the database keeps of the draft (budgets.models.YearSum; only staff read them), or
+        each version's totals (PublishedYearTotal). Both have the same fields and ``sums()``."""
         if self.is_draft:
             return YearSum.objects.all()
-        return PublishedYearSum.objects.filter(
+        return PublishedYearTotal.objects.filter(
+            publication_id__in=[publication.pk for publication in self.publications.values()]
+        )
+
+    def chapter_totals(self):
+        """The sums per chapter and year, all themes together: the draft's sums per chapter or each version's
+        totals (PublishedChapterTotal)."""
+        if self.is_draft:
+            return YearSum.objects.all()
+        return PublishedChapterTotal.objects.filter(
             publication_id__in=[publication.pk for publication in self.publications.values()]
         )
 

@@ -23,9 +23,10 @@ from budgets.models import (
     AllocationQuerySet,
     BudgetLine,
     CellKind,
+    SumsOfCells,
     SumsPerChapterThemeAndYear,
 )
-from initiatives.models import Strategy
+from initiatives.models import Chapter, Strategy
 
 NOTE_LENGTH = 500
 # Whether a version of a strategy is scheduled, i.e. not yet public: cancelling one may take back its rows.
@@ -204,12 +205,23 @@ class PublishedCellQuerySet(AllocationQuerySet):
 class PublishedCell(models.Model):
     """A cell of the budget table as published, from one version until the version that replaced it."""
 
-    # No index of its own: the indexes below begin with it.
+    # No index of its own: the indexes below begin with it. Neither it nor the line has a foreign key of its own:
+    # one key of both (strategy, line) refers to the line in its strategy (migration 0004), so publishing checks
+    # each row it writes once, not twice, and a cell can never name a line of another strategy.
     strategy = models.ForeignKey(
-        Strategy, on_delete=models.PROTECT, related_name="+", verbose_name=_("strategy"), db_index=False
+        Strategy,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("strategy"),
+        db_index=False,
+        db_constraint=False,
     )
     line = models.ForeignKey(
-        BudgetLine, on_delete=models.PROTECT, related_name="published_cells", verbose_name=_("budget line")
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="published_cells",
+        verbose_name=_("budget line"),
+        db_constraint=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind of cell"), max_length=20, choices=CellKind.choices)
@@ -363,3 +375,62 @@ class PublishedYearSum(SumsPerChapterThemeAndYear):
 
     def __str__(self):
         return f"{self.publication} {self.chapter_id} {self.theme} {self.year}: {self.amount}"
+
+
+class PublishedYearTotal(SumsOfCells):
+    """What all of a version's lines held in one year, per theme of each line's first initiative: its
+    PublishedYearSum rows added up over the chapters when it is published. The overview and the comparison by
+    theme read these: at a thousand strategies 80.000 rows rather than 960.000."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="year_totals", verbose_name=_("published version")
+    )
+    # NULL, not "": a line that funds no initiative has no theme, and the pages list it apart.
+    theme = models.CharField(_("theme"), max_length=30, null=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = _("published total per theme and year")
+        verbose_name_plural = _("published totals per theme and year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "theme", "year"], nulls_distinct=False, name="published_year_total_one_per_group"
+            ),
+        ]
+        triggers = kept_with_its_version(
+            "published_total", "Published totals never change.", "Published totals are never deleted."
+        )
+
+    def __str__(self):
+        return f"{self.publication} {self.theme} {self.year}: {self.amount}"
+
+
+class PublishedChapterTotal(SumsOfCells):
+    """What a chapter's lines held in one year of a version, all themes together, added up when it is published:
+    the comparison by chapter reads these. Reserves have no chapter."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="chapter_totals", verbose_name=_("published version")
+    )
+    chapter = models.ForeignKey(
+        Chapter,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("chapter"),
+    )
+
+    class Meta:
+        verbose_name = _("published total per chapter and year")
+        verbose_name_plural = _("published totals per chapter and year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "chapter", "year"], nulls_distinct=False, name="published_chapter_total_one"
+            ),
+        ]
+        triggers = kept_with_its_version(
+            "published_ch_total", "Published totals never change.", "Published totals are never deleted."
+        )
+
+    def __str__(self):
+        return f"{self.publication} {self.chapter_id} {self.year}: {self.amount}"

@@ -127,7 +127,8 @@ def forget_publications() -> None:
     database start from nothing."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE publication_publishedyearsum, publication_publishedcell, tracking_publishedstatusupdate, "
-            "tracking_publishedmilestone, tracking_publishedresponsibility, tracking_publishedtracking, "
-            "publication_publication"
+            "TRUNCATE publication_publishedyearsum, publication_publishedyeartotal, publication_publishedchaptertotal, "
+            "publication_publishedcell, "
+            "tracking_publishedstatusupdate, tracking_publishedmilestone, tracking_publishedresponsibility, "
+            "tracking_publishedtracking, publication_publication"
         )

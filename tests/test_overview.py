@@ -1,10 +1,12 @@
 import csv
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from budgets.synthetic import generate_data
 from tests.helpers import change_cell, publish_draft, table_rows
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +94,53 @@ class TestOverview:
         assert b"plotly.js v" in b"".join(client.get(script.group(1)).streaming_content)[:200]
         assert 'data-figure="chart-overview-data"' in html
         assert '<script id="chart-overview-data" type="application/json">' in html
+
+
+class TestOverviewOfManyStrategies:
+    """A ministry's hundreds of strategies: a page of them one by one, the others together, every total of all."""
+
+    @pytest.fixture
+    def many(self, db):
+        generate_data(24, 3, 2, seed=5)  # with the three of the fixtures, 27 strategies: two pages of 20
+
+    def test_it_shows_a_page_of_strategies_and_the_others_together_in_every_total(self, client, many):
+        html = client.get(reverse("overview")).content.decode()
+
+        header, *years = table_rows(html, "yearly-funding")
+        assert len(header) == 1 + 20 + 1 + 2  # year, the page's strategies, the others, allocated and frames in all
+        assert header[-3:] == ["Øvrige strategier", "Fordelt i alt", "Rammer i alt"]
+        assert len(table_rows(html, "strategies")) == 1 + 20
+        assert "Strategi 1–20 af 27 vises hver for sig" in html
+        assert 'href="?page=2"' in html
+        second = client.get(reverse("overview"), {"page": 2}).content.decode()
+        assert len(table_rows(second, "strategies")) == 1 + 7
+        assert "Strategi 21–27 af 27 vises hver for sig" in second
+
+    def test_its_others_and_its_totals_add_up_to_the_file_of_every_strategy(self, client, many):
+        html = client.get(reverse("overview")).content.decode()
+        every = list(csv.reader(io.StringIO(client.get(reverse("overview"), {"export": "csv"}).content.decode())))
+
+        assert len(every[0]) == 1 + 27 + 2
+        shown = {row[0]: row for row in table_rows(html, "yearly-funding")[1:]}
+        checked = 0
+        for year, *strategies, total, _frame in every[1:]:
+            page = shown[year]
+            assert page[-2] == total.replace(".", ",")  # the total of every strategy, on every page
+            others = [value for value in strategies[20:] if value]
+            if not others:
+                assert page[-3] == ""
+            elif all(re.fullmatch(r"\d+\.\d", value) for value in others):
+                assert page[-3] == f"{sum(Decimal(value) for value in others):.1f}".replace(".", ",")
+                checked += 1
+            else:  # unknown is never zero: the others' sum says so
+                assert page[-3] == "ukendt" or page[-3].startswith("mindst")
+        assert checked
+
+    def test_it_charts_the_page_of_strategies_and_the_others_as_one_stack(self, client, many):
+        response = client.get(reverse("overview"))
+        # A strategy whose amounts are all unknown is drawn as its frame only ("Vækstplan 2018: ramme, …").
+        names = {trace["name"].split(":")[0] for trace in response.context["chart"]["data"]}
+
+        page = [strategy.short_title for strategy in response.context["page"].object_list]
+        assert len(page) == 20
+        assert names == {*page, "Øvrige strategier", "Rammer i alt"}

@@ -18,7 +18,7 @@ from editing.services import CellEdit, grant_approver, save_grid
 from initiatives.models import Strategy
 from publication import services
 from publication.editions import Edition
-from publication.models import Publication, PublishedCell
+from publication.models import Publication, PublishedCell, PublishedChapterTotal, PublishedYearTotal
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,45 @@ class TestPublish:
             for row in publication.year_sums.all()
         }
         assert published == dict(expected)
+
+    def test_it_writes_the_versions_totals_per_theme_and_per_chapter_from_its_own_cells(
+        self, editor, approver, strategy
+    ):
+        save(editor, "26", 2022, "ukendt")
+        save(editor, "1", 2021, "Er finansieret")
+        save(editor, "27", 2023, "31,4")
+
+        publication = services.publish(strategy, approver, "Totaler")
+
+        # Added up here, one published cell at a time, each line under its first initiative's theme.
+        expected = defaultdict(lambda: [Decimal("0.0"), 0, 0])
+        by_chapter = defaultdict(lambda: [Decimal("0.0"), 0, 0])
+        lines = {line.pk: line for line in BudgetLine.objects.filter(strategy=strategy).prefetch_related("initiatives")}
+        for cell in Edition.public().cells_of(strategy):
+            chapter = by_chapter[(lines[cell.line_id].chapter_id, cell.year)]
+            chapter[0] += cell.amount if cell.kind == "amount" else 0
+            chapter[1] += cell.kind == "unknown"
+            chapter[2] += cell.kind == "financed"
+            first = min(
+                lines[cell.line_id].initiatives.all(),
+                key=lambda initiative: (initiative.position, initiative.pk),
+                default=None,
+            )
+            totals = expected[(first.theme if first else None, cell.year)]
+            if cell.kind == "amount":
+                totals[0] += cell.amount
+            totals[1] += cell.kind == "unknown"
+            totals[2] += cell.kind == "financed"
+        published = {
+            (row.theme, row.year): [row.amount, row.unknown, row.financed] for row in publication.year_totals.all()
+        }
+        assert published == dict(expected)
+        assert {row.strategy_id for row in publication.year_totals.all()} == {strategy.pk}
+        chapters = {
+            (row.chapter_id, row.year): [row.amount, row.unknown, row.financed]
+            for row in publication.chapter_totals.all()
+        }
+        assert chapters == dict(by_chapter)
 
     def test_it_refuses_an_approver_who_changed_a_cell_of_the_draft(self, editor, approver, strategy):
         save(editor, "26", 2022, "17,0")
@@ -232,6 +271,8 @@ class TestSchedule:
 
         assert not Publication.objects.filter(pk=publication.pk).exists()
         assert sorted(PublishedCell.objects.filter(valid_until__isnull=True).values_list("pk", flat=True)) == standing
+        assert not PublishedYearTotal.objects.filter(publication_id=publication.pk).exists()
+        assert not PublishedChapterTotal.objects.filter(publication_id=publication.pk).exists()
         assert services.publish(strategy, approver, "Nu").number == 2
 
     def test_it_never_cancels_a_public_version(self, editor, approver, strategy):
@@ -260,6 +301,16 @@ class TestTheDatabaseHoldsPublishedRows:
             "DELETE FROM publication_publishedcell",
             "UPDATE publication_publishedyearsum SET amount = 0",
             "DELETE FROM publication_publishedyearsum",
+            "UPDATE publication_publishedyeartotal SET amount = 0",
+            "DELETE FROM publication_publishedyeartotal",
+            "UPDATE publication_publishedchaptertotal SET amount = 0",
+            "DELETE FROM publication_publishedchaptertotal",
+            # A cell of one strategy naming a line of another: one key of both refers to the line in its strategy.
+            "INSERT INTO publication_publishedcell (strategy_id, line_id, year, kind, amount, text, remark, "
+            "is_correction, allocation_id, version, valid_from) SELECT other.id, cell.line_id, cell.year, cell.kind, "
+            "cell.amount, cell.text, cell.remark, cell.is_correction, cell.allocation_id, cell.version, 1 "
+            "FROM publication_publishedcell cell JOIN initiatives_strategy other ON other.id <> cell.strategy_id "
+            "LIMIT 1; SET CONSTRAINTS ALL IMMEDIATE",
         ],
     )
     def test_it_refuses_to_change_or_delete_a_published_row(self, statement):
