@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test.utils import override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
@@ -15,6 +16,15 @@ from budgets.services import seed_strategies
 # Examples that go through the database take as long as the shared machine lets them: no per-example deadline.
 hypothesis_settings.register_profile("strategy-tracker", deadline=None)
 hypothesis_settings.load_profile("strategy-tracker")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """PBKDF2's deliberate slowness (a million rounds, 0,23 s of CPU here) for every password a test makes or
+    checks: 177 places make or log in a user, the login tests dozens each. What the tests check of passwords does
+    not depend on the hasher, as in the app servers they start (tests/server_settings.py)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")
