@@ -12,6 +12,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from budgets.services import seed_strategies
+from tests.helpers import SeededTables
 
 # Examples that go through the database take as long as the shared machine lets them: no per-example deadline.
 hypothesis_settings.register_profile("strategy-tracker", deadline=None)
@@ -29,9 +30,16 @@ def fast_password_hashing():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test starts from the shipped fixtures; each test's changes are rolled back after it."""
+    """Every test starts from the shipped fixtures; each test's changes are rolled back after it. A transactional
+    test's are flushed with the fixtures: ``seeded_tables.restore()`` puts them back."""
     with django_db_blocker.unblock():
         seed_strategies()
+        return SeededTables()
+
+
+@pytest.fixture(scope="session")
+def seeded_tables(django_db_setup) -> SeededTables:
+    return django_db_setup
 
 
 @pytest.fixture(scope="session")
