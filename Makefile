@@ -62,10 +62,13 @@ run: seed
 reconcile: install
 	DJANGO_DEBUG=1 $(PY) manage.py reconcile
 
+# One pytest worker per core (pytest-xdist), at most TEST_WORKERS: each first migrates and seeds a test database of
+# its own, and starts a Chromium and a LibreOffice of its own.
+TEST_WORKERS ?= 4
 test: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SECRET_KEY=test-only-secret DJANGO_SSL_REDIRECT=0 $(PY) -m pytest
+	DJANGO_SECRET_KEY=test-only-secret DJANGO_SSL_REDIRECT=0 $(PY) -m pytest --numprocesses=auto --maxprocesses=$(TEST_WORKERS)
 
 # Maintainers: after changing a visible string, refresh the Danish catalogue (needs GNU gettext).
 messages: install

@@ -7,21 +7,39 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test.utils import override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from budgets.services import seed_strategies
+from tests.helpers import SeededTables
 
 # Examples that go through the database take as long as the shared machine lets them: no per-example deadline.
 hypothesis_settings.register_profile("strategy-tracker", deadline=None)
 hypothesis_settings.load_profile("strategy-tracker")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """PBKDF2's deliberate slowness (a million rounds, 0,23 s of CPU here) for every password a test makes or
+    checks: 177 places make or log in a user, the login tests dozens each. What the tests check of passwords does
+    not depend on the hasher, as in the app servers they start (tests/server_settings.py)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test starts from the shipped fixtures; each test's changes are rolled back after it."""
+    """Every test starts from the shipped fixtures; each test's changes are rolled back after it. A transactional
+    test's are flushed with the fixtures: ``seeded_tables.restore()`` puts them back."""
     with django_db_blocker.unblock():
         seed_strategies()
+        return SeededTables()
+
+
+@pytest.fixture(scope="session")
+def seeded_tables(django_db_setup) -> SeededTables:
+    return django_db_setup
 
 
 @pytest.fixture(scope="session")

@@ -206,11 +206,12 @@ def line_ids(slug="2021") -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def hostile_files(django_db_setup, django_db_blocker) -> dict[str, bytes]:
-    """The security test's workbooks, built from the 2021 export (once: some are 100 MB unpacked)."""
+def hostile_builders(django_db_setup, django_db_blocker) -> dict:
+    """How to build each of the security test's workbooks from the 2021 export. Each test builds only its own file
+    (some are 100 MB unpacked and take seconds to pack), so no worker of a parallel run builds all of them."""
     with django_db_blocker.unblock():
         honest, ids = strategy_workbook(Strategy.objects.get(slug="2021"), Edition.draft()), line_ids()
-    return {name: build() for name, build in hostile.hostile_workbooks(honest, ids).items()}
+    return hostile.hostile_workbooks(honest, ids)
 
 
 class TestHostileWorkbooks:
@@ -218,10 +219,10 @@ class TestHostileWorkbooks:
     gigabytes of memory or pages of 96 MB. `make bench` times each against an honest import."""
 
     @pytest.mark.parametrize("name", list(hostile.hostile_workbooks(b"", [])))
-    def test_it_refuses_each_with_a_short_message_and_stores_nothing(self, client, editor, hostile_files, name):
+    def test_it_refuses_each_with_a_short_message_and_stores_nothing(self, client, editor, hostile_builders, name):
         before = cell_snapshot()
 
-        response = upload(client, hostile_files[name])
+        response = upload(client, hostile_builders[name]())
 
         assert response.status_code == 400
         assert len(response.content) < 50_000

@@ -7,8 +7,6 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
-from budgets.services import seed_strategies
-
 # Debian's build: Playwright cannot download its own browsers on these machines.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,10 +66,10 @@ def visitor(browser):
 
 
 @pytest.fixture
-def app_url(live_server):
+def app_url(live_server, seeded_tables):
     # live_server makes the test transactional: pytest-django flushes the database after each such test,
-    # taking the session's seed with it, so every browser test loads the strategies again.
-    seed_strategies()
+    # taking the session's seed with it, so every browser test puts the seeded tables back.
+    seeded_tables.restore()
     return live_server.url
 
 
