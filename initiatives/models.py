@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from initiatives.english import translated
+
 
 class Theme(models.TextChoices):
     """Themes shared by all strategies, so chapters of different strategies can be compared."""
@@ -87,7 +89,8 @@ class Strategy(models.Model):
         ]
 
     def __str__(self):
-        return self.short_title
+        # Messages name the strategy in the reader's language: refusals said "Strategi 2021" on English pages.
+        return translated(self, "short_title")
 
     def get_absolute_url(self):
         return reverse("strategy_detail", args=[self.slug])

@@ -169,7 +169,10 @@ class TestErrorPages:
 
     @pytest.mark.parametrize(
         ("prefix", "heading", "reason"),
-        [("", "Ingen adgang", "Du må ikke redigere Strategi 2021."), ("/en", "No access", "You may not edit")],
+        [
+            ("", "Ingen adgang", "Du må ikke redigere Strategi 2021."),
+            ("/en", "No access", "You may not edit Strategy 2021."),
+        ],
     )
     def test_it_refuses_an_editor_of_another_strategy_in_the_design_and_the_readers_language(
         self, client, make_editor, prefix, heading, reason

@@ -5,6 +5,7 @@ files themselves checked by nginx and systemd."""
 import glob
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -42,10 +43,16 @@ def test_it_shows_a_save_on_both_instances_at_once_and_loses_none_when_one_stops
     print(result.stdout)
 
     found = rows(result.stdout)
-    assert [row[0].split(",")[0] for row in found] == [
+    # The stop comes when half of the 160 saves are in; which save is the 80th to be answered is up to the scheduler.
+    stop = re.compile(
+        r"instance b stopped \(SIGTERM\) after (\d+) of those saves: the (\d+)"
+        r" after it all through instance a"
+    )
+    stopped = stop.fullmatch(found[2][0].split(",")[0]) if len(found) == 4 else None
+    assert stopped and sum(map(int, stopped.groups())) == 160, result.stdout + result.stderr[-6000:]
+    assert [row[0].split(",")[0] for row in (found[0], found[1], found[3])] == [
         "a save and a publication through one instance",
         "8 editors × 20 saves through nginx",
-        "instance b stopped (SIGTERM) after 80 of those saves: the 80 after it all through instance a",
         "backup over TLS (sslmode=verify-full)",
     ], result.stdout + result.stderr[-6000:]
     assert [row[3] for row in found] == ["PASS"] * 4, result.stdout + result.stderr[-6000:]
