@@ -102,7 +102,10 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             if response.status_code == 200:
                 if response.streaming:
-                    response.streaming_content = _kept_when_sent(key, response, response.streaming_content)
+                    # The view's own status and headers, taken now: the generator's body runs only once the
+                    # middleware has added its headers, which each response made from the page gets again.
+                    page = CachedPage(response.status_code, tuple(response.items()), b"")
+                    response.streaming_content = _kept_when_sent(key, page, response.streaming_content)
                 else:
                     if hasattr(response, "render"):
                         response.render()
@@ -118,15 +121,14 @@ def _keep(key, page: CachedPage) -> None:
     local_pages.put(key, page)
 
 
-def _kept_when_sent(key, response, parts):
-    """The streamed page's parts as they go out; once the last has gone, the whole page is kept with the headers the
-    view gave it (the middleware's are added again to each response made from it). A page cut off (the reader left,
-    or an error) is not kept."""
-    status, headers, sent = response.status_code, tuple(response.items()), []
+def _kept_when_sent(key, page: CachedPage, parts):
+    """The streamed page's parts as they go out; once the last has gone, the whole page is kept with ``page``'s status
+    and headers. A page cut off (the reader left, or an error) is not kept."""
+    sent = []
     for part in parts:
         sent.append(part)
         yield part
-    _keep(key, CachedPage(status, headers, b"".join(sent)))
+    _keep(key, page._replace(content=b"".join(sent)))
 
 
 def _has_messages(request) -> bool:
