@@ -44,7 +44,7 @@ import requests
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR / "deploy"))
-from serve import site_config, start_nginx, write_nginx_config  # noqa: E402
+from serve import site_config, start_nginx, write_nginx_config, write_unanswered_pages  # noqa: E402
 
 STEPS = ["visibility", "load", "backup", "restart", "throughput"]
 EDITORS = 8
@@ -268,10 +268,12 @@ class Proxy:
         self.run_dir.mkdir(parents=True)
         # nginx's workers run as an unprivileged user when this runs as root: they must reach the run directory.
         self.run_dir.chmod(0o755)
+        write_unanswered_pages(self.run_dir / "unanswered", stdout=subprocess.DEVNULL)
         site = site_config(
             [f"127.0.0.1:{self.port}"],
             [f"127.0.0.1:{instance.port}" for instance in instances],
             WORKERS,
+            self.run_dir / "unanswered",
             access_log="off",
         )
         self.config = write_nginx_config(self.run_dir, site)

@@ -31,13 +31,15 @@ def site_config(
     listen: list[str],
     apps: list[str],
     workers: int,
+    unanswered: Path,
     *,
     access_log: str = "/dev/stdout",
     certificate: str | None = None,
     key: str | None = None,
 ) -> str:
     """deploy/site.conf for nginx in front of the gunicorn instances at ``apps``, each with ``workers`` workers,
-    answering on each of ``listen`` (an nginx `listen` value: `127.0.0.1:8000`, `443 ssl`)."""
+    answering on each of ``listen`` (an nginx `listen` value: `127.0.0.1:8000`, `443 ssl`), with the pages for an
+    unanswered request in ``unanswered`` (write_unanswered_pages)."""
     tls = ""
     if certificate:
         tls = f"    ssl_certificate {certificate};\n    ssl_certificate_key {key};\n    ssl_protocols TLSv1.2 TLSv1.3;"
@@ -46,11 +48,22 @@ def site_config(
         "@UPSTREAM@": "\n".join(f"    server {app} max_fails=3 fail_timeout=10s;" for app in apps),
         "@TLS@": tls,
         "@ACCESS_LOG@": access_log,
+        "@UNANSWERED@": str(unanswered),
         # Heavy downloads of all clients together leave at least one worker for the pages, even should every one
         # of them reach the same instance.
         "@HEAVY@": str(max(workers - 1, 1)),
     }
     return _filled((DEPLOY / "site.conf").read_text(), values)
+
+
+def write_unanswered_pages(directory: Path, **popen) -> None:
+    """The app's pages for a request no instance answered, rendered by the app for nginx (write_error_pages)."""
+    subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "write_error_pages", str(directory)],
+        cwd=BASE_DIR,
+        check=True,
+        **popen,
+    )
 
 
 def write_nginx_config(run_dir: Path, site: str) -> Path:
@@ -82,18 +95,31 @@ def main(argv=None) -> int:
     parser.add_argument("--app", action="append", default=[], help="a gunicorn instance's address (--print-site)")
     parser.add_argument("--certificate", help="TLS certificate file (--print-site)")
     parser.add_argument("--key", help="TLS private key file (--print-site)")
+    parser.add_argument(
+        "--unanswered",
+        type=Path,
+        default=BASE_DIR / "unanswered",
+        help="where --print-site writes the pages nginx shows when no instance answered",
+    )
     args = parser.parse_args(argv)
     args.listen = args.listen or ["127.0.0.1:8000"]
     if args.print_site:
         if not args.app or bool(args.certificate) != bool(args.key):
             parser.error("--print-site needs at least one --app, and --certificate with --key or neither")
         access_log = "/var/log/nginx/strategy-tracker.access.log"
-        print(
-            site_config(
-                args.listen, args.app, args.workers, access_log=access_log, certificate=args.certificate, key=args.key
-            ),
-            end="",
+        unanswered = args.unanswered.resolve()
+        # The command's summary goes to stderr: stdout is the site.
+        write_unanswered_pages(unanswered, stdout=sys.stderr)
+        site = site_config(
+            args.listen,
+            args.app,
+            args.workers,
+            unanswered,
+            access_log=access_log,
+            certificate=args.certificate,
+            key=args.key,
         )
+        print(site, end="")
         return 0
 
     run_dir = args.run_dir.resolve()
@@ -101,7 +127,8 @@ def main(argv=None) -> int:
     app_socket = socket.create_server(("127.0.0.1", 0), backlog=2048)
     app_socket.set_inheritable(True)
     app = f"127.0.0.1:{app_socket.getsockname()[1]}"
-    config = write_nginx_config(run_dir, site_config(args.listen, [app], args.workers))
+    write_unanswered_pages(run_dir / "unanswered")
+    config = write_nginx_config(run_dir, site_config(args.listen, [app], args.workers, run_dir / "unanswered"))
     # nginx sets the client's address and scheme on every request, whatever the client sent.
     environment = {**os.environ, "DJANGO_BEHIND_PROXY": "1", "GUNICORN_WORKERS": str(args.workers)}
     gunicorn = subprocess.Popen(

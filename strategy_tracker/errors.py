@@ -1,11 +1,14 @@
 """What a visitor gets when a request fails: a database that is away is told apart from a bug."""
 
+import json
 import sys
+from pathlib import Path
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -60,3 +63,29 @@ def database_unavailable(request):
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+# The pages nginx answers with itself when no instance of the app answered a request (502, 504): the app cannot
+# render them then, so they are rendered ahead, one per language and one for the API (deploy/site.conf).
+UNANSWERED_PAGES = {"da.html": "da", "en.html": "en", "api.json": "da"}
+
+
+def write_unanswered_pages(directory: Path) -> list[Path]:
+    """Render the pages nginx shows when no instance answered into ``directory``; they name the static files of the
+    release collected last, so run it after collectstatic."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, language in UNANSWERED_PAGES.items():
+        with translation.override(language):
+            if name.endswith(".json"):
+                detail = _("None of the site's servers answered in time. Try again in a moment.")
+                content = json.dumps({"detail": detail}, ensure_ascii=False)
+            else:
+                content = render_to_string("502.html")
+        path = directory / name
+        # Written aside and renamed, so nginx never sends half a page while a deploy writes the next release's.
+        aside = path.with_suffix(path.suffix + ".new")
+        aside.write_text(content, encoding="utf-8")
+        aside.replace(path)
+        written.append(path)
+    return written

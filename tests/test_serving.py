@@ -177,3 +177,51 @@ def test_the_proxy_lets_one_address_try_a_few_logins_a_minute(served):
     assert answers[:20] == [200] * 20
     assert 429 in answers
     assert requests.get(f"{served}/", timeout=10).status_code == 200
+
+
+@pytest.fixture
+def unanswered(tmp_path):
+    """nginx with the production site in front of one instance that refuses every connection: the URL of nginx."""
+    if not Path(NGINX).exists():
+        pytest.skip("nginx is not installed (make test installs Debian's)")
+    sys.path.insert(0, str(DEPLOY))
+    from serve import site_config, start_nginx, write_nginx_config, write_unanswered_pages
+
+    run_dir = Path(tempfile.mkdtemp(prefix="strategy-tracker-unanswered-"))
+    run_dir.chmod(0o755)
+    port = free_port()
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.server_settings"}
+    write_unanswered_pages(run_dir / "pages", env=environment, stdout=subprocess.DEVNULL)
+    site = site_config([f"127.0.0.1:{port}"], [f"127.0.0.1:{free_port()}"], WORKERS, run_dir / "pages")
+    with (tmp_path / "nginx.log").open("w") as log:
+        nginx = start_nginx(run_dir, write_nginx_config(run_dir, site), stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    requests.get(f"{url}/health/", timeout=5)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            yield url
+        finally:
+            stop(nginx)
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def test_a_request_no_instance_answers_gets_the_apps_page_saying_a_save_may_be_lost(unanswered):
+    page = requests.get(f"{unanswered}/strategies/strategi-2021/")
+    save = requests.post(f"{unanswered}/strategies/strategi-2021/edit/", data={"x": "1"})
+    english = requests.get(f"{unanswered}/en/compare/")
+    api = requests.get(f"{unanswered}/api/strategies/")
+
+    assert page.status_code == save.status_code == english.status_code == api.status_code == 502
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "<title>Siden svarede ikke" in page.text and 'lang="da"' in page.text
+    assert "måske gemt, måske ikke" in save.text
+    assert "<title>The site did not answer" in english.text and 'lang="en"' in english.text
+    assert api.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert api.json() == {"detail": "Ingen af sidens servere svarede i tide. Prøv igen om et øjeblik."}
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["Retry-After"] == "30"
+    assert "nginx" not in page.text

@@ -66,10 +66,12 @@ def production_site(tmp_path: Path, *arguments: str) -> Path:
     for enabled in (etc / "sites-enabled").iterdir():
         enabled.unlink()
     site = subprocess.run(
-        [sys.executable, str(DEPLOY / "serve.py"), "--print-site", *arguments],
+        [sys.executable, str(DEPLOY / "serve.py"), "--print-site", f"--unanswered={tmp_path}/unanswered", *arguments],
         capture_output=True,
         text=True,
         check=True,
+        # The pages for an unanswered request name static files, which the tests do not collect.
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.server_settings"},
     ).stdout
     (etc / "sites-enabled" / "strategy-tracker").write_text(site)
     conf = etc / "nginx.conf"
