@@ -52,6 +52,11 @@ def open_data(view, dated: bool = False):
             response = conditional(request, *args, **kwargs)
         # The body's language, which LocaleMiddleware would otherwise say is the site's default.
         response["Content-Language"] = language
+        if response.status_code >= 400:
+            # Django's condition() validates any answer; an error is not the resource, and a client that sent its
+            # ETag back would get 304 for a body it never had (a download's "being made" 503, say).
+            del response["ETag"]
+            del response["Last-Modified"]
         return response
 
     return wrapper

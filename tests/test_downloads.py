@@ -137,6 +137,7 @@ class TestBuiltInTheBackground:
         assert "Filen bliver lavet ud fra de nyeste tal" in danish.content.decode()
         assert "The file is being made from the newest figures" in english.content.decode()
         assert api.json() == {"detail": "Filen bliver lavet ud fra de nyeste tal. Prøv igen om et minut."}
+        assert "ETag" not in api and "Last-Modified" not in api
         wait_for(lambda: Client().get("/export.xlsx").status_code == 200)
         served = body(Client().get("/export.xlsx"))
         assert amount_of_26(served, "Budget 2021") == 16.8
