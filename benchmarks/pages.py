@@ -76,7 +76,7 @@ def measure_grid(size) -> dict:
     timing = interleaved({"page": grid, "bare": bare}, REPETITIONS)
     return {
         "url": f"/strategies/{strategy.slug}/edit/",
-        "bytes": len(grid().content),
+        "bytes": len(_whole(grid())),
         "uncached": timing["page"].as_dict(),
         "bare_uncached": timing["bare"].as_dict(),
     }

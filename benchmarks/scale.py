@@ -97,7 +97,7 @@ def measure_pages(databases: dict, log) -> dict:
             for page in results[size.name].values():
                 get = suite._get(client, page["url"])
                 page["queries"], captured = suite.queries(get)
-                page["bytes"] = len(get().content)
+                page["bytes"] = len(suite._body(get()))
                 page["slowest_query"] = suite.slowest_select(captured)
                 page["plan"] = suite.explain(page["slowest_query"])
     return results

@@ -229,6 +229,8 @@ def build_prebuilt() -> dict[str, float]:
 
 def build_after_commit() -> None:
     """Build the prebuilt files in a thread of their own once the current transaction commits (a publication)."""
+    if not settings.DOWNLOADS_BUILD_ON_PUBLISH:
+        return
 
     def build_all():
         try:

@@ -279,6 +279,8 @@ DOWNLOADS_BYTES = int(env("DOWNLOADS_BYTES", str(2 * 2**30)))
 # How long a reader waits for a download being built in the background before a 503 asks them to come back
 # (dashboard.downloads); None builds it in the reader's own request however long it takes.
 DOWNLOADS_WAIT = float(env("DOWNLOADS_WAIT", "5"))
+# Whether a publication starts building them once it commits; else the first reader or the timer does.
+DOWNLOADS_BUILD_ON_PUBLISH = env_bool("DJANGO_DOWNLOADS_BUILD_ON_PUBLISH", True)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

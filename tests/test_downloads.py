@@ -170,6 +170,23 @@ class TestBuiltInTheBackground:
         assert figure_queries(queries) == []
         assert amount_of_26(body(served), "Budget 2021") == 17.0
 
+    def test_it_leaves_the_build_to_readers_and_the_timer_where_publishing_may_not_start_it(
+        self, in_background, make_editor, settings
+    ):
+        settings.DOWNLOADS_BUILD_ON_PUBLISH = False
+        approver = make_editor("godkender", "2021")
+        grant_approver(approver)
+        strategy = Strategy.objects.get(slug="2021")
+        line = BudgetLine.objects.get(strategy=strategy, initiatives__number="26")
+        current = Allocation.objects.get(line=line, year=2022)
+        editor = make_editor("redaktoer", "2021")
+        save_grid(strategy, editor, [CellEdit(line.pk, 2022, parse_cell("17,0"), current.version)], "Finanslov")
+
+        publish(strategy, approver, "Finanslov 2026")
+
+        assert "downloads" not in [thread.name for thread in threading.enumerate()]
+        assert list(Path(settings.DOWNLOADS_DIR).glob("*.file")) == []
+
     def test_it_answers_a_wrong_question_as_it_would_have_at_once(self, in_background, settings):
         settings.DOWNLOADS_WAIT = 30
 
