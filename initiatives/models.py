@@ -151,7 +151,12 @@ class Chapter(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.title}"
+        return self.label(self.number, self.title)
+
+    @staticmethod
+    def label(number, title) -> str:
+        """How choices name a chapter, also from a plain row (dashboard.filters.ChapterChoices)."""
+        return f"{number}. {title}"
 
 
 class InitiativeQuerySet(models.QuerySet):
