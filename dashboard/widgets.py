@@ -5,33 +5,48 @@ chapters and a hundred strategies, which took a third of the search page's time.
 are written as DKFDS draws them: each input followed by its label, in a group of its own.
 """
 
+import html
+
 from django import forms
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 
+def _escape(value) -> str:
+    """conditional_escape without its test of every argument for a lazy string, a third of the time of writing ten
+    thousand options: the same text (Django escapes with html.escape)."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
 def _attrs(attrs: dict) -> str:
     """django/forms/widgets/attrs.html"""
     return "".join(
-        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        f" {name}" if value is True else f' {name}="{_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
 class Select(forms.Select):
+    """Written from the choices themselves: Django's optgroups builds a dictionary for each option, and a thousand
+    strategies offer ten thousand chapters."""
+
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
-            for option in options:
+        chosen, found = self.format_value(value), False
+        parts = [f'<select name="{_escape(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>']
+        for group_value, group_label in self.choices:
+            grouped = isinstance(group_label, (list, tuple))
+            if grouped:
+                parts.append(f'\n  <optgroup label="{_escape(group_value)}">')
+            for option_value, option_label in group_label if grouped else [(group_value, group_label)]:
+                option_value = "" if option_value is None else str(option_value)
+                selected = not found and option_value in chosen  # a single choice: the first that matches
+                found |= selected
                 parts.append(
-                    f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
-                    f"{conditional_escape(option['label'])}</option>"
+                    f'\n  <option value="{_escape(option_value)}"{" selected" if selected else ""}>'
+                    f"{_escape(option_label)}</option>"
                 )
-            if group_name:
+            if grouped:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))

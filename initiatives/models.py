@@ -3,6 +3,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -150,7 +151,12 @@ class Chapter(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.title}"
+        return self.label(self.number, self.title)
+
+    @staticmethod
+    def label(number, title) -> str:
+        """How choices name a chapter, also from a plain row (dashboard.filters.ChapterChoices)."""
+        return f"{number}. {title}"
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -246,18 +252,22 @@ class InitiativeLink(models.Model):
 def lineage(initiative: Initiative) -> list[Initiative]:
     """Every initiative linked to this one through predecessors and successors, oldest strategy first.
 
-    One query per step along the chain, so a few queries whatever the number of initiatives.
+    One query however long the chain: PostgreSQL follows the links out from the initiative's own, step by step on
+    the links' indexes of either end, where a walk in Python took a query per step. UNION, not UNION ALL, stops at
+    an initiative already reached.
     """
-    found = {initiative.pk: initiative}
-    frontier = {initiative.pk}
-    while frontier:
-        links = InitiativeLink.objects.filter(Q(predecessor__in=frontier) | Q(successor__in=frontier)).select_related(
-            "predecessor__chapter__strategy", "successor__chapter__strategy"
+    links = InitiativeLink._meta.db_table
+    reached = RawSQL(
+        f"""
+        WITH RECURSIVE reached(id) AS (
+            SELECT %s::bigint
+            UNION
+            SELECT CASE WHEN link.predecessor_id = reached.id THEN link.successor_id ELSE link.predecessor_id END
+            FROM reached JOIN {links} link ON reached.id IN (link.predecessor_id, link.successor_id)
         )
-        frontier = set()
-        for link in links:
-            for end in (link.predecessor, link.successor):
-                if end.pk not in found:
-                    found[end.pk] = end
-                    frontier.add(end.pk)
-    return sorted(found.values(), key=lambda item: (item.chapter.strategy.first_year, item.position))
+        SELECT id FROM reached
+        """,
+        [initiative.pk],
+    )
+    found = Initiative.objects.with_chapter().filter(pk__in=reached).order_by("pk")
+    return sorted(found, key=lambda item: (item.chapter.strategy.first_year, item.position))

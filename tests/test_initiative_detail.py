@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from budgets.models import Allocation
 from initiatives.models import Initiative
@@ -93,3 +95,21 @@ class TestInitiativeDetail:
 
     def test_it_answers_404_for_an_initiative_that_does_not_exist(self, client):
         assert client.get("/initiatives/999999/").status_code == 404
+
+    @pytest.mark.parametrize("reader", ["client", "admin_client"])
+    def test_it_asks_as_many_queries_of_an_initiative_alone_as_of_one_in_a_chain_of_five(
+        self, reader, request, settings
+    ):
+        settings.PAGE_CACHE = False  # the public's second request would be the cached page
+        client = request.getfixturevalue(reader)
+        alone = initiative("2030", "2.1")  # a budget line of its own, no link
+        three = initiative("2021", "2")
+        five = initiative("2018", title="Styrkelse af Lægemiddelstyrelsens engagement i HMA-netværket")
+        counts = {}
+        for name, subject in (("alone", alone), ("three", three), ("five", five)):
+            client.get(subject.get_absolute_url())  # the edition's and the session's own lookups, once
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(subject.get_absolute_url()).status_code == 200
+            counts[name] = len(captured)
+
+        assert counts["alone"] == counts["three"] == counts["five"], counts

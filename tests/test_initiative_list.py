@@ -1,5 +1,7 @@
 import csv
+import html
 import io
+import re
 from urllib.parse import urlencode
 
 import django_tables2
@@ -9,7 +11,7 @@ from django.utils import translation
 
 from dashboard.filters import InitiativeFilter
 from dashboard.tables import InitiativeTable
-from initiatives.models import Initiative
+from initiatives.models import Chapter, Initiative, Strategy
 from publication.editions import Edition
 from tests.helpers import change_cell, publish_draft, table_rows
 
@@ -18,6 +20,31 @@ pytestmark = pytest.mark.django_db
 
 def rows(response):
     return table_rows(response.content.decode(), "initiatives")[1:]
+
+
+def unpublished_strategy() -> Initiative:
+    """A strategy in the making: one chapter with one initiative, no version published."""
+    strategy = Strategy.objects.create(
+        slug="2035",
+        title="Strategi 2035",
+        short_title="Strategi 2035",
+        published_year=2034,
+        first_year=2035,
+        last_year=2038,
+        source="test",
+    )
+    chapter = Chapter.objects.create(strategy=strategy, number=1, title="Nyt kapitel", source="test")
+    return Initiative.objects.create(
+        chapter=chapter, number="1.1", position=1, title="Nyt", theme="research", source="test"
+    )
+
+
+def chapter_options(response) -> list[tuple[str, str, bool]]:
+    select = re.search(r'<select name="chapter".*?</select>', response.content.decode(), re.S).group(0)
+    return [
+        (value, html.unescape(label), bool(selected))
+        for value, selected, label in re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+    ]
 
 
 class TestInitiativeList:
@@ -89,6 +116,31 @@ class TestInitiativeList:
         assert page[0][5:] == ["mindst 5,0 + ukendt", "ukendt"]
         assert lines[1][5:] == ["mindst 5.0 + ukendt", "ukendt"]
         assert only_known[0][5:] == ["5,0", ""]
+
+    def test_it_lists_to_the_public_only_the_initiatives_of_published_strategies_and_every_one_to_staff(
+        self, client, admin_client
+    ):
+        unpublished_strategy()
+
+        assert client.get("/initiatives/").context["count"] == 84
+        assert admin_client.get("/initiatives/").context["count"] == 85
+        assert "Nyt kapitel" not in client.get("/initiatives/").content.decode()
+
+    def test_it_offers_every_chapter_shown_by_number_and_title_with_the_chosen_one_selected(self, client, admin_client):
+        unpublished_strategy()
+        chosen = Chapter.objects.get(strategy__slug="2030", number=5)
+        shown = Chapter.objects.filter(strategy__slug__in=["2018", "2021", "2030"]).order_by(
+            "strategy__first_year", "number"
+        )
+
+        options = chapter_options(client.get("/initiatives/", {"chapter": chosen.pk}))
+
+        assert options[0] == ("", "Alle kapitler", False)
+        assert options[1:] == [
+            (str(chapter.pk), f"{chapter.number}. {chapter.title}", chapter == chosen) for chapter in shown
+        ]
+        assert chapter_options(admin_client.get("/en/initiatives/"))[0] == ("", "All chapters", True)  # nothing chosen
+        assert chapter_options(admin_client.get("/en/initiatives/"))[-1][1] == "1. Nyt kapitel"
 
     def test_it_filters_by_chapter(self, client):
         from initiatives.models import Chapter
