@@ -5,6 +5,7 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -50,16 +51,19 @@ def chart_data(figure: dict, element_id: str) -> str:
 
 
 def _versions(edition, strategies) -> str:
+    draft, version = _("%(strategy)s, draft"), _("%(strategy)s, version %(number)s, %(date)s")
+    # Each day is written out once: a thousand strategies' versions, published on a few days, took 60 ms of a page.
+    dates, zone = {}, timezone.get_current_timezone()
     parts = []
     for strategy in strategies:
         publication = edition.publication(strategy) if not edition.is_draft else None
         if publication is None:
-            parts.append(_("%(strategy)s, draft") % {"strategy": strategy.short_title})
+            parts.append(draft % {"strategy": strategy.short_title})
         else:
-            parts.append(
-                _("%(strategy)s, version %(number)s, %(date)s")
-                % {"strategy": strategy.short_title, "number": publication.number, "date": published_date(publication)}
-            )
+            day = (publication.published_at.astimezone(zone).date(), publication.precision)
+            if day not in dates:
+                dates[day] = published_date(publication)
+            parts.append(version % {"strategy": strategy.short_title, "number": publication.number, "date": dates[day]})
     return "; ".join(parts)
 
 
