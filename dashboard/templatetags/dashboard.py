@@ -75,7 +75,8 @@ def share_links(context, embed_path: str = "") -> dict:
     request = context["request"]
     edition = for_request(request)
     strategy = context.get("strategy")
-    strategies = [strategy] if strategy is not None else list(edition.strategies())
+    # A page that has read the reader's strategies already (the compare page's choice of them) hands them over.
+    strategies = [strategy] if strategy is not None else context.get("strategies") or list(edition.strategies())
     permalink = request.build_absolute_uri(request.get_full_path())
     citation = _("Source: Strategy Tracker (%(owner)s), %(versions)s. %(address)s") % {
         "owner": settings.SITE_OWNER,
