@@ -1,9 +1,13 @@
 """Figures across strategies: funding per year, and side by side by theme or chapter."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
+from django.db.models import F, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from budgets.models import FrameAmount, FrameKind
@@ -97,6 +101,7 @@ NOTHING = Figure()
 
 
 RESERVES = "reserves"
+RESERVES_LAST = 99  # the reserves' place among a strategy's chapters, by number
 
 
 class GroupBy:
@@ -135,31 +140,98 @@ class ComparisonRow:
         return result
 
 
+class ChapterRows(Sequence):
+    """The rows of a comparison by chapter, in order of their strategy's first year, then of chapter number, each
+    strategy's reserves last, read from the database a page at a time.
+
+    A thousand strategies have ten thousand chapters: building, totalling and tabling all of them in Python to show
+    a hundred took seconds. The order is one query of the rows' ids; a page's figures and chapters two more. Every
+    row at once (the CSV file, the workbook, the API) is read once and kept.
+    """
+
+    def __init__(self, sums, strategies, reserve_label: str):
+        self.sums = sums  # the sums per chapter and year of the strategies and years compared
+        self.strategies = {strategy.pk: strategy for strategy in strategies}
+        self.reserve_label = reserve_label
+
+    @cached_property
+    def keys(self) -> list[tuple[int, int | None]]:
+        """(strategy id, chapter id or None for the reserves) of every row, in the rows' order."""
+        groups = (
+            self.sums.values_list("strategy", "chapter")
+            .annotate(first_year=Min("strategy__first_year"), number=Coalesce(Min("chapter__number"), RESERVES_LAST))
+            .order_by("first_year", "number", "strategy", F("chapter").asc(nulls_last=True))
+        )
+        return [(strategy, chapter) for strategy, chapter, _first_year, _number in groups]
+
+    @cached_property
+    def every_row(self) -> list[ComparisonRow]:
+        return self._rows(self.keys, self.sums)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self):
+        return iter(self.every_row)
+
+    def __getitem__(self, index):
+        if "every_row" in self.__dict__:
+            return self.every_row[index]
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        keys = self.keys[index]
+        chapters = [chapter for _strategy, chapter in keys if chapter is not None]
+        reserves = [strategy for strategy, chapter in keys if chapter is None]
+        return self._rows(keys, self.sums.filter(Q(chapter__in=chapters) | Q(chapter=None, strategy__in=reserves)))
+
+    def _rows(self, keys, sums) -> list[ComparisonRow]:
+        figures = defaultdict(dict)
+        for row in sums.sums("strategy", "chapter", "year"):
+            figures[(row["strategy"], row["chapter"])][row["year"]] = row["figure"]
+        chapters = Chapter.objects.in_bulk([chapter for _strategy, chapter in keys if chapter is not None])
+        rows = []
+        for strategy_id, chapter_id in keys:
+            strategy, chapter = self.strategies[strategy_id], chapters.get(chapter_id)
+            label = str(chapter) if chapter else self.reserve_label
+            key = f"{strategy.slug}:{chapter.number if chapter else RESERVES}"
+            rows.append(
+                ComparisonRow(f"{strategy.short_title} · {label}", figures[(strategy_id, chapter_id)], strategy, key)
+            )
+        return rows
+
+
 @dataclass
 class Comparison:
     strategies: list[Strategy]
     years: list[int]
     by: str
-    rows: list[ComparisonRow] = field(default_factory=list)
+    sums: QuerySet  # the sums of the strategies and years compared, per theme or per chapter
+    rows: Sequence[ComparisonRow] = field(default_factory=list)
 
-    @property
+    @cached_property
     def totals(self) -> ComparisonRow:
-        figures = defaultdict(Figure)
-        for row in self.rows:
-            for year, figure in row.figures.items():
-                figures[year] = figures[year] + figure
-        return ComparisonRow(_("Total"), dict(figures), key="total")
+        """Every row added up, by the database: the rows of a comparison by chapter are read a page at a time."""
+        return ComparisonRow(_("Total"), {row["year"]: row["figure"] for row in self.sums.sums("year")}, key="total")
+
+
+def _of_strategies(sums, edition: Edition, strategies):
+    """The sums of ``strategies`` alone. Where they are every strategy the public sees, the versions shown name them
+    already: a thousand strategies' ids beside the thousand versions' cost the query's planning more than its run."""
+    if not edition.is_draft and {strategy.pk for strategy in strategies} == set(edition.shown):
+        return sums
+    return sums.filter(strategy__in=strategies)
 
 
 def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison:
     """Funding of the chosen strategies in the chosen years, side by side per theme or per chapter."""
     strategies, years = list(strategies), sorted(years)
     # Each version's totals over its chapters or over its themes (the draft's sums per chapter), not every cell.
-    comparison = Comparison(strategies=strategies, years=years, by=by)
     reserve_label = _("Reserves and not yet distributed")
     if by == GroupBy.THEME:
+        sums = _of_strategies(edition.year_totals(), edition, strategies).filter(year__in=years)
+        comparison = Comparison(strategies=strategies, years=years, by=by, sums=sums)
         grouped = defaultdict(dict)
-        for row in edition.year_totals().filter(strategy__in=strategies, year__in=years).sums("theme", "year"):
+        for row in sums.sums("theme", "year"):
             grouped[row["theme"]][row["year"]] = row["figure"]
         labels = dict(Theme.choices)
         comparison.rows = [
@@ -168,18 +240,7 @@ def compare(edition: Edition, strategies, years, by=GroupBy.THEME) -> Comparison
         if None in grouped:
             comparison.rows.append(ComparisonRow(reserve_label, grouped[None], key=RESERVES))
         return comparison
-    grouped = defaultdict(dict)
-    sums = edition.chapter_totals().filter(strategy__in=strategies, year__in=years)
-    for row in sums.sums("strategy", "chapter", "year"):
-        grouped[(row["strategy"], row["chapter"])][row["year"]] = row["figure"]
-    chapters = {chapter.pk: chapter for chapter in Chapter.objects.filter(strategy__in=strategies)}
-    by_strategy = {strategy.pk: strategy for strategy in strategies}
-    for (strategy_id, chapter_id), figures in sorted(
-        grouped.items(),
-        key=lambda item: (by_strategy[item[0][0]].first_year, chapters[item[0][1]].number if item[0][1] else 99),
-    ):
-        strategy = by_strategy[strategy_id]
-        label = str(chapters[chapter_id]) if chapter_id else reserve_label
-        key = f"{strategy.slug}:{chapters[chapter_id].number if chapter_id else RESERVES}"
-        comparison.rows.append(ComparisonRow(f"{strategy.short_title} · {label}", figures, strategy, key))
-    return comparison
+    sums = _of_strategies(edition.chapter_totals(), edition, strategies).filter(year__in=years)
+    return Comparison(
+        strategies=strategies, years=years, by=by, sums=sums, rows=ChapterRows(sums, strategies, reserve_label)
+    )

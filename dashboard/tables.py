@@ -14,6 +14,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
+from django_tables2.data import TableListData
 from django_tables2.rows import BoundPinnedRow
 from django_tables2.utils import AttributeDict, OrderBy
 
@@ -108,6 +109,26 @@ class RowsPaginator(Paginator):
         return len(self.object_list.data)
 
 
+class RecordsOf(TableListData):
+    """A table's records made from its rows as they are asked for: a page of the table builds the records of its
+    rows alone, and of rows that read only a page from the database (budgets.comparison.ChapterRows) reads no more."""
+
+    def __init__(self, rows, record):
+        super().__init__(rows)
+        self.record = record
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.record(row) for row in self.data[index]]
+        return self.record(self.data[index])
+
+    def __iter__(self):
+        return map(self.record, self.data)
+
+    def order_by(self, aliases):
+        """Nothing: the rows come in their own order, and the tables made of them are not sortable."""
+
+
 class LeanBody:
     """A table body written straight to HTML, for tables whose records are dicts of plain values and amounts.
 
@@ -119,7 +140,7 @@ class LeanBody:
         """The records on the page shown, without rows pinned to every page."""
         if getattr(self, "page", None):
             return list(self.page.object_list.data)
-        return list(self.data.data)
+        return list(self.data)
 
     def body_html(self) -> str:
         columns = []
@@ -599,8 +620,8 @@ def comparison_table(comparison) -> tables.Table:
     years = comparison.years
     year_keys = [(year, f"y{year}") for year in years]
     change_keys = {(before, after): (f"d{before}_{after}", f"p{before}_{after}") for before, after in pairwise(years)}
-    records = []
-    for row in [*comparison.rows, comparison.totals]:
+
+    def record(row) -> dict:
         record = {"label": row.label, "row": row}
         for year, key in year_keys:
             record[key] = row.figures.get(year)
@@ -608,7 +629,8 @@ def comparison_table(comparison) -> tables.Table:
             difference_key, percent_key = change_keys[(before, after)]
             record[difference_key] = difference
             record[percent_key] = percent
-        records.append(record)
+        return record
+
     columns = [(key, AmountColumn(verbose_name=str(year))) for year, key in year_keys]
     for (before, after), (difference_key, percent_key) in change_keys.items():
         columns.append(
@@ -635,6 +657,6 @@ def comparison_table(comparison) -> tables.Table:
             template_name = "dashboard/lean_table.html"
 
         def get_bottom_pinned_data(self):
-            return records[-1:]
+            return [record(comparison.totals)]
 
-    return ComparisonTable(records[:-1], extra_columns=columns)
+    return ComparisonTable(RecordsOf(comparison.rows, record), extra_columns=columns)

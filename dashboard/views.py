@@ -238,6 +238,7 @@ def compare(request):
         "comparison": comparison,
         "table": table,
         "chart": charts.comparison_chart(comparison, shown),
+        "strategies": form.offered_strategies,
     }
     return _csv_or_page(request, table, "comparison", "dashboard/compare.html", context)
 

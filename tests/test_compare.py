@@ -1,16 +1,21 @@
 import csv
 import io
 import json
+from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
 
 from budgets.comparison import compare
 from budgets.display import amount_html
+from budgets.models import Allocation, CellKind
+from budgets.numbers import Figure
 from budgets.synthetic import generate_data
 from dashboard.views import COMPARISON_ROWS_PER_PAGE
-from initiatives.models import Strategy
+from initiatives.models import Chapter, Strategy
 from publication.editions import Edition
 from tests.helpers import table_rows
 
@@ -183,3 +188,88 @@ class TestCompareManyChapters:
 
         assert 'class="pagination"' not in html
         assert "vises her og i diagrammet" not in html
+
+
+def figures_of_every_cell(years, edition=None) -> dict:
+    """(strategy, chapter or None) → year → Figure, added up here from every cell the edition (the public's unless
+    given) shows, not by the page."""
+    figures = defaultdict(lambda: defaultdict(Figure))
+    cells = (edition or Edition.public()).cells().filter(year__in=years)
+    for strategy, chapter, year, kind, amount in cells.values_list(
+        "line__strategy", "line__chapter", "year", "kind", "amount"
+    ):
+        cell = Figure(amount or Decimal(0), int(kind == CellKind.UNKNOWN), int(kind == CellKind.FINANCED_ELSEWHERE))
+        figures[(strategy, chapter)][year] += cell
+    return figures
+
+
+class TestCompareByChapterInPages:
+    """A thousand strategies' chapters are read a page at a time: each page and the total as every cell adds up."""
+
+    @pytest.fixture(autouse=True)
+    def many_chapters(self, db, settings):
+        settings.PAGE_CACHE = False
+        generate_data(10, 100, 10, seed=5)
+        self.years = sorted({year for strategy in Strategy.objects.all() for year in strategy.years})
+
+    def expected_rows(self, edition=None) -> list[tuple[tuple, list[str]]]:
+        """Each row's (strategy id, chapter id or None) and its cells as the table shows them, in the rows' order."""
+        strategies = Strategy.objects.in_bulk()
+        chapters = Chapter.objects.in_bulk()
+        figures = figures_of_every_cell(self.years, edition)
+
+        def order(key):
+            strategy, chapter = key
+            number = chapters[chapter].number if chapter else 99  # the reserves after the chapters
+            return strategies[strategy].first_year, number, strategy, chapter is None, chapter or 0
+
+        rows = []
+        for strategy, chapter in sorted(figures, key=order):
+            label = str(chapters[chapter]) if chapter else "Reserver og endnu ikke fordelt"
+            by_year = figures[(strategy, chapter)]
+            cells = [as_read(by_year[year]) if year in by_year else "" for year in self.years]
+            rows.append(((strategy, chapter), [f"{strategies[strategy].short_title} · {label}", *cells]))
+        return rows
+
+    def test_it_shows_page_two_and_the_total_as_every_cell_adds_up(self, client):
+        expected = [row for _key, row in self.expected_rows()]
+        total = defaultdict(Figure)
+        for by_year in figures_of_every_cell(self.years).values():
+            for year, figure in by_year.items():
+                total[year] += figure
+        assert COMPARISON_ROWS_PER_PAGE < len(expected) <= 2 * COMPARISON_ROWS_PER_PAGE
+        assert any(not figure.is_complete for figure in total.values())  # "mindst X + ukendt" in the total
+
+        table = rows(client.get("/compare/", {"year": self.years, "by": "chapter", "page": "2"}))
+
+        width = 1 + len(self.years)
+        assert [row[:width] for row in table[1:-1]] == expected[COMPARISON_ROWS_PER_PAGE:]
+        assert table[-1][:width] == ["I alt", *(as_read(total[year]) for year in self.years)]
+
+    def test_it_shows_staff_page_two_of_the_draft_as_its_cells_add_up(self, client, make_editor):
+        (strategy, chapter), _row = self.expected_rows()[COMPARISON_ROWS_PER_PAGE]
+        cell = Allocation.objects.filter(line__strategy=strategy, line__chapter=chapter, kind=CellKind.AMOUNT).first()
+        cell.kind, cell.amount = CellKind.UNKNOWN, None
+        cell.save()
+        client.force_login(make_editor("redaktoer"))
+
+        table = rows(client.get("/compare/", {"year": self.years, "by": "chapter", "page": "2"}))
+
+        expected = [row for _key, row in self.expected_rows(Edition.draft())]
+        width = 1 + len(self.years)
+        assert [row[:width] for row in table[1:-1]] == expected[COMPARISON_ROWS_PER_PAGE:]
+        assert "ukendt" in table[1][1 + self.years.index(cell.year)]  # the draft's unknown cell, not the public's
+
+    # The versions shown and their strategies, the sums of the rows (by chapter: the rows' order, a page's sums and
+    # chapters) and the total. The form read the strategies thrice more, and the share box once more.
+    @pytest.mark.parametrize("by, most", [("theme", 4), ("chapter", 6)])
+    def test_it_runs_as_few_queries_for_ten_more_strategies(self, client, by, most):
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get("/compare/", {"by": by}).status_code == 200
+            return len(captured)
+
+        before = queries()
+        generate_data(10, 100, 3, seed=6)
+
+        assert queries() == before <= most
