@@ -50,15 +50,14 @@ def chart_data(figure: dict, element_id: str) -> str:
 
 
 def _versions(edition, strategies) -> str:
-    draft, version = _("%(strategy)s, draft"), _("%(strategy)s, version %(number)s, %(date)s")
     parts = []
     for strategy in strategies:
         publication = edition.publication(strategy) if not edition.is_draft else None
         if publication is None:
-            parts.append(draft % {"strategy": strategy.short_title})
+            parts.append(_("%(strategy)s, draft") % {"strategy": strategy.short_title})
         else:
             parts.append(
-                version
+                _("%(strategy)s, version %(number)s, %(date)s")
                 % {"strategy": strategy.short_title, "number": publication.number, "date": published_date(publication)}
             )
     return "; ".join(parts)
@@ -72,7 +71,7 @@ def share_links(context, embed_path: str = "") -> dict:
     request = context["request"]
     edition = for_request(request)
     strategy = context.get("strategy")
-    strategies = [strategy] if strategy is not None else list(edition.strategies().only("short_title"))
+    strategies = [strategy] if strategy is not None else list(edition.strategies())
     permalink = request.build_absolute_uri(request.get_full_path())
     citation = _("Source: Strategy Tracker (%(owner)s), %(versions)s. %(address)s") % {
         "owner": settings.SITE_OWNER,

@@ -1,11 +1,9 @@
-import functools
 from urllib.parse import urlencode
 
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from budgets.display import amount_html
@@ -24,14 +22,7 @@ _FORMATS = {DatePrecision.DAY: "j. F Y", DatePrecision.MONTH: "F Y", DatePrecisi
 @register.filter
 def published_date(publication) -> str:
     """The day a version became public, or only its month or year where no more is known (the sources')."""
-    return _date_text(timezone.localdate(publication.published_at), publication.precision, get_language())
-
-
-@functools.lru_cache(maxsize=1024)
-def _date_text(day, precision, language) -> str:
-    # Written once per day: the citation of a page of every strategy names a thousand versions of a few days, and
-    # Django's date_format took 0,15 ms each.
-    return date_format(day, _FORMATS[precision])
+    return date_format(timezone.localtime(publication.published_at), _FORMATS[publication.precision])
 
 
 @register.filter
