@@ -428,14 +428,14 @@ class StrategySummary:
     frames_outside: list = field(default_factory=list)  # (year, amount) of frames in years outside its period
 
 
-def strategy_summaries(funding, strategies=None) -> list[StrategySummary]:
-    """Each strategy of the yearly funding (budgets.comparison.yearly_funding) with its number of initiatives, its
-    frame and what its rows allocate: its years added up, rather than every cell summed a second time.
+def strategy_summaries(funding) -> list[StrategySummary]:
+    """Each strategy the yearly funding holds (budgets.comparison.yearly_funding: every strategy, or the page of them
+    shown) with its number of initiatives, its frame and what its rows allocate: its years added up, rather than
+    every cell summed a second time.
 
     The frame is that of the strategy's own years: a reserve for a year outside them (2021's reserve for 2024) is
-    listed apart, not added in, as no table of the strategy distributes it. Of every strategy, or of those given
-    (the page of them shown)."""
-    shown = [strategy.pk for strategy in (funding.strategies if strategies is None else strategies)]
+    listed apart, not added in, as no table of the strategy distributes it."""
+    shown = [strategy.pk for strategy in funding.strategies]
     strategies = list(Strategy.objects.filter(pk__in=shown).with_initiative_count())
     frames = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in FrameAmount.objects.filter(frame__strategy__in=shown).values("frame__strategy", "year", "amount"):

@@ -160,13 +160,13 @@ def _hover_text(figure_) -> str:
     return f"{amount_text_of(figure_)} {_('mio. kr.')}"
 
 
-def overview_chart(funding, shown=None) -> dict:
-    """Stacked bars of what each strategy allocates per year, its frame shown where amounts are unknown: of every
-    strategy, or of those ``shown`` with the others stacked together in grey, so each bar is still the whole year."""
+def overview_chart(funding) -> dict:
+    """Stacked bars of what each strategy allocates per year, its frame shown where amounts are unknown: of each
+    strategy the funding holds (the page of them shown), the others stacked together in grey, so each bar is still
+    the whole year."""
     traces = []
     years = funding.years
-    shown = funding.strategies if shown is None else shown
-    for index, strategy in enumerate(shown):
+    for index, strategy in enumerate(funding.strategies):
         allocated = [funding.figure(strategy, year) for year in years]
         known = [_known_part(figure_) for figure_ in allocated]
         unknown_frame = [
@@ -201,8 +201,8 @@ def overview_chart(funding, shown=None) -> dict:
                     hovertemplate="%{x}: %{y:,.1f} " + _("mio. kr.") + f"<extra>{label}</extra>",
                 )
             )
-    if len(shown) < len(funding.strategies):
-        others = [funding.others(shown, year) for year in years]
+    if funding.has_others:
+        others = [funding.others(year) for year in years]
         label = _("Other strategies")
         traces.append(
             bar(

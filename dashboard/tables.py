@@ -192,17 +192,17 @@ class YearlyFundingTable(LeanBody, tables.Table):
         template_name = "dashboard/lean_table.html"
 
 
-def yearly_funding_table(funding, shown=None) -> YearlyFundingTable:
-    """A column per strategy: of every strategy, or of those ``shown`` with the others together in one column."""
-    shown = funding.strategies if shown is None else shown
-    others = len(shown) < len(funding.strategies)
+def yearly_funding_table(funding) -> YearlyFundingTable:
+    """A column per strategy the funding holds (every strategy, or the page of them shown with the others together
+    in one column)."""
+    shown, others = funding.strategies, funding.has_others
     rows = []
     for year in funding.years:
         row = {"year": year, "total": funding.total(year), "frame": funding.total_frame(year)}
         for strategy in shown:
             row[f"strategy_{strategy.slug}"] = funding.figure(strategy, year)
         if others:
-            row["others"] = funding.others(shown, year)
+            row["others"] = funding.others(year)
         rows.append(row)
     strategy_columns = [
         (f"strategy_{strategy.slug}", AmountColumn(verbose_name=translated(strategy, "short_title")))

@@ -117,28 +117,28 @@ def _csv_or_page(request, table, filename, template, context, status=200):
     return render(request, template, context, status=status)
 
 
-def _strategies_page(request, funding):
+def _strategies_page(request, edition):
     """The page of strategies the overview shows one by one; the others are drawn and tabled together, and every
     total is of all of them. A ministry's thousand strategies made a chart of a thousand colours and a table of a
     thousand columns, which no reader can use, and took seconds to count their initiatives."""
-    return Paginator(funding.strategies, OVERVIEW_STRATEGIES_PER_PAGE).get_page(request.GET.get("page"))
+    return Paginator(edition.strategies(), OVERVIEW_STRATEGIES_PER_PAGE).get_page(request.GET.get("page"))
 
 
 @require_safe
 @public_page
 def overview(request):
-    funding = yearly_funding(for_request(request))
+    edition = for_request(request)
     if request.GET.get("export") == "csv":  # the file holds every strategy
-        return table_csv(request, tables.yearly_funding_table(funding), "funding-per-year")
-    page = _strategies_page(request, funding)
-    shown = list(page.object_list)
+        return table_csv(request, tables.yearly_funding_table(yearly_funding(edition)), "funding-per-year")
+    page = _strategies_page(request, edition)
+    funding = yearly_funding(edition, shown=page.object_list)
     context = {
         "funding": funding,
         "page": page,
-        "table": tables.yearly_funding_table(funding, shown),
-        "summaries": strategy_summaries(funding, shown),
-        "chart": charts.overview_chart(funding, shown),
-        "notes": funding.overlaps(shown),
+        "table": tables.yearly_funding_table(funding),
+        "summaries": strategy_summaries(funding),
+        "chart": charts.overview_chart(funding),
+        "notes": funding.overlaps(),
     }
     return render(request, "dashboard/overview.html", context)
 
@@ -266,12 +266,13 @@ def _embed(request, context: dict):
 @require_safe
 @public_page
 def embed_overview(request):
-    funding = yearly_funding(for_request(request))
+    edition = for_request(request)
+    funding = yearly_funding(edition, shown=_strategies_page(request, edition).object_list)
     return _embed(
         request,
         {
             "title": _("Funding per year by strategy, with the frames in all"),
-            "chart": charts.overview_chart(funding, list(_strategies_page(request, funding).object_list)),
+            "chart": charts.overview_chart(funding),
             "page_url": reverse("overview"),
         },
     )

@@ -93,14 +93,15 @@ class PublicationQuerySet(models.QuerySet):
         scheduled ones included), for every strategy that has a version. One query of plain values: a ministry's
         thousand strategies make a thousand versions, and only those shown become instances."""
         fields = [field.attname for field in self.model._meta.concrete_fields]
+        strategy_at, number_at, published_at = map(fields.index, ("strategy_id", "number", "published_at"))
         shown, latest = {}, {}
         for values in self.order_by("strategy", "number").values_list(*fields):
-            row = dict(zip(fields, values, strict=True))
-            if row["published_at"] <= at:
-                shown[row["strategy_id"]] = row
-            latest[row["strategy_id"]] = row["number"]
+            if values[published_at] <= at:
+                shown[values[strategy_at]] = values
+            latest[values[strategy_at]] = values[number_at]
+        # from_db with every field in order builds an instance from its values by position, as a queryset does.
         return {
-            strategy: (self.model(**shown[strategy]) if strategy in shown else None, number)
+            strategy: (self.model.from_db(self.db, fields, shown[strategy]) if strategy in shown else None, number)
             for strategy, number in latest.items()
         }
 

@@ -1,12 +1,20 @@
 import csv
 import io
 import re
+from collections import defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from budgets.models import Allocation, CellKind
+from budgets.numbers import Figure
 from budgets.synthetic import generate_data
+from initiatives.models import Strategy
+from publication.editions import Edition
 from tests.helpers import change_cell, publish_draft, table_rows
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +152,49 @@ class TestOverviewOfManyStrategies:
         page = [strategy.short_title for strategy in response.context["page"].object_list]
         assert len(page) == 20
         assert names == {*page, "Øvrige strategier", "Rammer i alt"}
+
+    @pytest.mark.parametrize("edition", ["public", "draft"])
+    def test_its_totals_and_others_are_the_sums_of_every_cell_with_an_unknown_one_kept_unknown(
+        self, client, staff_user, many, edition
+    ):
+        # A cell of a strategy on the second page made unknown: the others' sum and the total of its year say so.
+        strategy = Strategy.objects.order_by("first_year", "slug").last()
+        cell = Allocation.objects.filter(line__strategy=strategy, kind=CellKind.AMOUNT).order_by("year").first()
+        cell.kind, cell.amount = CellKind.UNKNOWN, None
+        cell.save()
+        if edition == "public":
+            publish_draft(strategy.slug)
+        else:
+            client.force_login(staff_user)
+
+        response = client.get(reverse("overview"))
+
+        funding, shown = response.context["funding"], {s.pk for s in response.context["page"].object_list}
+        assert strategy.pk not in shown
+        periods = {s.pk: s.years for s in Strategy.objects.all()}
+        totals, others = defaultdict(Figure), defaultdict(Figure)
+        cells = (Edition.draft() if edition == "draft" else Edition.public()).cells()
+        for strategy_id, year, kind, amount in cells.values_list("line__strategy", "year", "kind", "amount"):
+            figure = Figure.of(SimpleNamespace(kind=kind, amount=amount))
+            totals[year] += figure
+            if strategy_id not in shown and year in periods[strategy_id]:
+                others[year] += figure
+        assert {year: funding.total(year) for year in funding.years} == {year: totals[year] for year in funding.years}
+        assert {year: funding.others(year) for year in funding.years} == {
+            year: others[year] if any(year in periods[pk] for pk in periods if pk not in shown) else None
+            for year in funding.years
+        }
+        assert not funding.others(cell.year).is_complete and not funding.total(cell.year).is_complete
+        row = next(row for row in table_rows(response.content.decode(), "yearly-funding") if row[0] == str(cell.year))
+        assert row[-3].startswith("mindst") and row[-3].endswith("+ ukendt")
+        assert row[-2].startswith("mindst") and row[-2].endswith("+ ukendt")
+
+    def test_it_runs_no_more_queries_for_twice_the_strategies(
+        self, client, settings, many, django_assert_max_num_queries
+    ):
+        settings.PAGE_CACHE = False
+        with CaptureQueriesContext(connection) as before:
+            client.get(reverse("overview"))
+        generate_data(27, 3, 2, seed=6)
+        with django_assert_max_num_queries(len(before)):
+            client.get(reverse("overview"))
