@@ -149,7 +149,17 @@ class InitiativeFilter(django_filters.FilterSet):
 
     def sums(self) -> dict[int, tuple]:
         """Each initiative's (amount, unknown cells, financed cells) in the years chosen, by id, for every
-        initiative at once: one pass over the cells, where the search's subqueries look them up per initiative."""
+        initiative at once: one pass over the cells, where the search's subqueries look them up per initiative.
+        Every year of a published version is summed already, when it was published (PublishedInitiativeTotal)."""
+        years = self.form.cleaned_data.get("year_from") or self.form.cleaned_data.get("year_to")
+        totals = None if years else self.edition.initiative_totals()
+        if totals is not None:
+            return {
+                initiative: (amount, unknown, financed)
+                for initiative, amount, unknown, financed in totals.values_list(
+                    "initiative", "amount", "unknown", "financed"
+                )
+            }
         return {
             initiative: (amount, unknown, financed)
             for initiative, amount, unknown, financed in self._cells()
