@@ -7,6 +7,8 @@ from itertools import pairwise
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -441,17 +443,16 @@ def _keep_chapters_in_order(table: BudgetTable) -> None:
     rows.sort(key=lambda record: record["chapter_key"])
 
 
-CSV_FIELDS = [
-    "chapter__strategy__short_title",
-    "chapter__strategy__short_title_en",
-    "number",
-    "title",
-    "title_en",
-    "chapter__title",
-    "chapter__title_en",
-    "theme",
+# The CSV file's text columns, each in Danish and English: a reader of /en/ gets the English where there is one.
+CSV_TEXTS = [
+    ("chapter__strategy__short_title", "chapter__strategy__short_title_en"),
+    ("number", None),
+    ("title", "title_en"),
+    ("chapter__title", "chapter__title_en"),
+    ("theme", None),
 ]
 NO_SUMS = (None, 0, 0)  # an initiative without a cell in the years chosen
+CSV_COLUMNS = ["strategy", "number", "title", "chapter", "theme", "amount", "status"]
 
 
 class InitiativeTable(tables.Table):
@@ -523,27 +524,31 @@ class InitiativeTable(tables.Table):
     def value_status(self, record):
         return self.render_status(record)
 
-    def _csv_rows(self):
-        """The rows' plain values in the table's order, each with its amount, unknown and financed cells.
+    def _csv_rows(self, english: bool):
+        """The rows' plain values in the table's order, each with its amount, unknown and financed cells, the texts
+        in the reader's language (chosen by the database: "" or no English text is the Danish one).
 
-        Every row's sums are read in one pass over the cells (InitiativeFilter.sums), where the search's subqueries,
-        right for a page of fifty, look the cells up per initiative: 5,6 s of 100.000 initiatives' 9,4 s. Only an
-        order by the amount needs them in the query.
+        Every row's sums are read at once (InitiativeFilter.sums: kept per version when no years are chosen, else in
+        one pass over the cells), where the search's subqueries, right for a page of fifty, look the cells up per
+        initiative. Only an order by the amount needs them in the query. The rows are read whole with one query:
+        a server-side cursor held open over the file cost more than the rows' memory.
         """
         queryset = self.data.data
+        texts = [
+            Coalesce(NullIf(english_name, Value("")), danish) if english and english_name else F(danish)
+            for danish, english_name in CSV_TEXTS
+        ]
         if self.sums is None or any(str(name).lstrip("-") == "amount" for name in queryset.query.order_by):
-            yield from queryset.values_list(*CSV_FIELDS, "amount", "unknown", "financed").iterator(chunk_size=2000)
-            return
+            return queryset.values_list(*texts, "amount", "unknown", "financed")
         sums = self.sums()
-        for pk, *values in queryset.values_list("pk", *CSV_FIELDS).iterator(chunk_size=2000):
-            yield (*values, *sums.get(pk, NO_SUMS))
+        return ((*values, *sums.get(pk, NO_SUMS)) for pk, *values in queryset.values_list("pk", *texts))
 
     def as_values(self, exclude_columns=None):
         """The rows of the CSV file, the values django-tables2's own as_values gives (a test holds them equal).
 
         django-tables2 inspects the signature of a column's value method for every cell, and a model instance per
         row costs more than writing its line: a hundred thousand initiatives took 3,7 s. This streams plain values
-        from the one query of the search, in its order, with the words of a sum looked up once.
+        from the one query of the search, in its order, with the words of a sum and of a theme looked up once.
         """
         exclude = set(exclude_columns or ())
         columns = [
@@ -553,8 +558,8 @@ class InitiativeTable(tables.Table):
         ]
         yield [force_str(column.header, strings_only=True) for column in columns]
         names = [column.name for column in columns]
+        order = [CSV_COLUMNS.index(name) for name in names]
         themes = {value: str(label) for value, label in Theme.choices}  # get_theme_display translates all per call
-        english = get_language() == "en"
         unknown_word, financed_word = gettext("unknown"), gettext("financed elsewhere")
         at_least = at_least_text("\0")
         status = {
@@ -563,32 +568,23 @@ class InitiativeTable(tables.Table):
             (False, True): unknown_word,
             (True, True): f"{financed_word}, {unknown_word}",
         }
-        for (
-            short,
-            short_en,
-            number,
-            title,
-            title_en,
-            chapter,
-            chapter_en,
-            theme,
-            amount,
-            unknown,
-            financed,
-        ) in self._csv_rows():
+        every_column = order == list(range(len(CSV_COLUMNS)))
+        for strategy, number, title, chapter, theme, amount, unknown, financed in self._csv_rows(
+            get_language() == "en"
+        ):
             if amount is not None and unknown:
                 # "mindst 5,0 + ukendt", never 5,0 alone (budgets.display.figure_text)
                 amount = at_least.replace("\0", str(amount)) if amount else unknown_word
-            values = {
-                "strategy": (english and short_en) or short,
-                "number": number,
-                "title": (english and title_en) or title,
-                "chapter": (english and chapter_en) or chapter,
-                "theme": themes.get(theme, theme),
-                "amount": amount,
-                "status": status[bool(financed), bool(unknown)],
-            }
-            yield [values[name] for name in names]
+            row = (
+                strategy,
+                number,
+                title,
+                chapter,
+                themes.get(theme, theme),
+                amount,
+                status[bool(financed), bool(unknown)],
+            )
+            yield row if every_column else [row[index] for index in order]
 
 
 def comparison_table(comparison) -> tables.Table:
