@@ -148,7 +148,7 @@ class InitiativeFilter(django_filters.FilterSet):
             cells = cells.filter(year__lte=last)
         return cells
 
-    def sums(self, written) -> dict[int, list]:
+    def sums(self, written) -> dict[int, tuple]:
         """Each initiative's sums in the years chosen as ``written(amount, unknown, financed)`` gives them (in
         expressions of the three), by id, for every initiative at once: one pass over the cells, where the search's
         subqueries look them up per initiative. Every year of a published version was added up when it was
@@ -170,7 +170,7 @@ class InitiativeFilter(django_filters.FilterSet):
             sums = PublishedInitiativeTotal.objects.filter(publication__in=shown).values_list(
                 "initiative", *written(F("amount"), F("unknown"), F("financed"))
             )
-        return {initiative: texts for initiative, *texts in sums}
+        return {initiative: (amount, others) for initiative, amount, others in sums}
 
 
 class CompareForm(forms.Form):
