@@ -12,13 +12,7 @@ from django.utils import timezone
 
 from budgets.models import Allocation, YearSum
 from initiatives.models import Strategy
-from publication.models import (
-    Publication,
-    PublishedCell,
-    PublishedChapterTotal,
-    PublishedInitiativeTotal,
-    PublishedYearTotal,
-)
+from publication.models import Publication, PublishedCell, PublishedChapterTotal, PublishedYearTotal
 
 PUBLIC_VIEW = "public"  # ?view=public: staff see a page as the public does
 
@@ -96,15 +90,6 @@ class Edition:
         if self.is_draft:
             return YearSum.objects.all()
         return PublishedChapterTotal.objects.filter(
-            publication_id__in=[publication.pk for publication in self.publications.values()]
-        )
-
-    def initiative_totals(self):
-        """Each initiative's total over every year of the version shown (PublishedInitiativeTotal); None for the
-        draft, whose sums are not kept per initiative."""
-        if self.is_draft:
-            return None
-        return PublishedInitiativeTotal.objects.filter(
             publication_id__in=[publication.pk for publication in self.publications.values()]
         )
 
