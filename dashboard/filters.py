@@ -1,11 +1,12 @@
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine, CellKind
 from dashboard import widgets
 from initiatives.models import Chapter, Initiative, Strategy, Theme
+from publication.models import PublishedInitiativeTotal
 from tracking import progress
 from tracking.models import Authority, Status
 
@@ -166,20 +167,29 @@ class InitiativeFilter(django_filters.FilterSet):
             cells = cells.filter(year__lte=last)
         return cells
 
-    def sums(self) -> dict[int, tuple]:
-        """Each initiative's (amount, unknown cells, financed cells) in the years chosen, by id, for every
-        initiative at once: one pass over the cells, where the search's subqueries look them up per initiative."""
-        return {
-            initiative: (amount, unknown, financed)
-            for initiative, amount, unknown, financed in self._cells()
-            .values("line__initiatives")
-            .annotate(
-                amount=Sum("amount", filter=Q(kind=CellKind.AMOUNT)),
-                unknown=Count("id", filter=Q(kind=CellKind.UNKNOWN)),
-                financed=Count("id", filter=Q(kind=CellKind.FINANCED_ELSEWHERE)),
+    def sums(self, written) -> dict[int, tuple]:
+        """Each initiative's sums in the years chosen as ``written(amount, unknown, financed)`` gives them (in
+        expressions of the three), by id, for every initiative at once: one pass over the cells, where the search's
+        subqueries look them up per initiative. Every year of a published version was added up when it was
+        published (PublishedInitiativeTotal): 100.000 rows to read instead of a million cells."""
+        data = self.form.cleaned_data
+        if self.edition.is_draft or data.get("year_from") or data.get("year_to"):
+            sums = (
+                self._cells()
+                .values("line__initiatives")
+                .annotate(
+                    amount=Sum("amount", filter=Q(kind=CellKind.AMOUNT)),
+                    unknown=Count("id", filter=Q(kind=CellKind.UNKNOWN)),
+                    financed=Count("id", filter=Q(kind=CellKind.FINANCED_ELSEWHERE)),
+                )
+                .values_list("line__initiatives", *written(F("amount"), F("unknown"), F("financed")))
             )
-            .values_list("line__initiatives", "amount", "unknown", "financed")
-        }
+        else:
+            shown = [publication.pk for publication in self.edition.publications.values()]
+            sums = PublishedInitiativeTotal.objects.filter(publication__in=shown).values_list(
+                "initiative", *written(F("amount"), F("unknown"), F("financed"))
+            )
+        return {initiative: (amount, others) for initiative, amount, others in sums}
 
 
 class StrategiesField(forms.MultipleChoiceField):

@@ -7,6 +7,9 @@ from itertools import pairwise
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db.models import Case, F, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Replace
+from django.db.models.lookups import Exact, GreaterThan, IsNull
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -72,7 +75,9 @@ def csv_response(table: tables.Table, filename: str, dialect: Dialect) -> HttpRe
     """The table as CSV for a spreadsheet. Every field is quoted, so that Danish Excel, which splits a row at
     semicolons, cannot start a cell in the middle of a title either, and text a spreadsheet would run as a formula
     is escaped. (The open-data CSV under /api/ is for programs and stays as stored.)"""
-    rows = table.as_values()
+    writer = CsvWriter(dialect, quote_all=True, text=spreadsheet_text)
+    texts = isinstance(table, InitiativeTable)  # a hundred thousand rows, each written as text
+    rows = table.as_values(decimal_point=dialect.decimal_point) if texts else table.as_values()
     headings = next(rows)  # the page's headings, as the table's as_values gives them
     if dialect.readers_headings:
         header = [force_str(heading) for heading in headings]
@@ -81,8 +86,8 @@ def csv_response(table: tables.Table, filename: str, dialect: Dialect) -> HttpRe
     else:
         columns = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
         header = [machine_name(column.name) for column in columns]
-    writer = CsvWriter(dialect, quote_all=True, text=spreadsheet_text)
-    return csvfiles.csv_response(writer.lines(header, rows), filename)
+    lines = writer.text_lines(header, rows) if texts else writer.lines(header, rows)
+    return csvfiles.csv_response(lines, filename)
 
 
 _MACHINE_NAMES = [
@@ -462,17 +467,15 @@ def _keep_chapters_in_order(table: BudgetTable) -> None:
     rows.sort(key=lambda record: record["chapter_key"])
 
 
-CSV_FIELDS = [
-    "chapter__strategy__short_title",
-    "chapter__strategy__short_title_en",
-    "number",
-    "title",
-    "title_en",
-    "chapter__title",
-    "chapter__title_en",
-    "theme",
+# The CSV file's text columns, each in Danish and English: a reader of /en/ gets the English where there is one.
+CSV_TEXTS = [
+    ("chapter__strategy__short_title", "chapter__strategy__short_title_en"),
+    ("number", None),
+    ("title", "title_en"),
+    ("chapter__title", "chapter__title_en"),
 ]
-NO_SUMS = (None, 0, 0)  # an initiative without a cell in the years chosen
+NO_SUMS = ("", "")  # an initiative without a cell in the years chosen: no amount, no other cells
+CSV_COLUMNS = ["strategy", "number", "title", "chapter", "theme", "amount", "status"]
 
 
 class InitiativeTable(tables.Table):
@@ -544,27 +547,44 @@ class InitiativeTable(tables.Table):
     def value_status(self, record):
         return self.render_status(record)
 
-    def _csv_rows(self):
-        """The rows' plain values in the table's order, each with its amount, unknown and financed cells.
+    def _csv_rows(self, decimal_point: str):
+        """The rows of the CSV file in the table's order, every value text written by the database: the texts in the
+        reader's language ("" or no English text is the Danish one), a theme's name, the sums in words and numbers.
 
-        Every row's sums are read in one pass over the cells (InitiativeFilter.sums), where the search's subqueries,
-        right for a page of fifty, look the cells up per initiative: 5,6 s of 100.000 initiatives' 9,4 s. Only an
-        order by the amount needs them in the query.
+        Every row's sums are read at once (InitiativeFilter.sums), where the search's subqueries, right for a page
+        of fifty, look the cells up per initiative; only an order by the amount needs them in the query. The rows
+        are read whole: a server-side cursor held open over the file cost more than their memory.
         """
         queryset = self.data.data
-        if self.sums is None or any(str(name).lstrip("-") == "amount" for name in queryset.query.order_by):
-            yield from queryset.values_list(*CSV_FIELDS, "amount", "unknown", "financed").iterator(chunk_size=2000)
-            return
-        sums = self.sums()
-        for pk, *values in queryset.values_list("pk", *CSV_FIELDS).iterator(chunk_size=2000):
-            yield (*values, *sums.get(pk, NO_SUMS))
+        english = get_language() == "en"
+        texts = [
+            Coalesce(NullIf(english_name, Value("")), danish) if english and english_name else F(danish)
+            for danish, english_name in CSV_TEXTS
+        ]
+        theme_name = Case(
+            *(When(theme=value, then=Value(str(label))) for value, label in Theme.choices),
+            default=F("theme"),
+            output_field=TextField(),
+        )
 
-    def as_values(self, exclude_columns=None):
-        """The rows of the CSV file, the values django-tables2's own as_values gives (a test holds them equal).
+        def written(amount, unknown, financed):
+            return sums_as_text(amount, unknown, financed, decimal_point)
+
+        if self.sums is None or any(str(name).lstrip("-") == "amount" for name in queryset.query.order_by):
+            return queryset.values_list(*texts, theme_name, *written(F("amount"), F("unknown"), F("financed")))
+        sums = self.sums(written)
+        return (
+            (strategy, number, title, chapter, theme, *sums.get(pk, NO_SUMS))
+            for pk, strategy, number, title, chapter, theme in queryset.values_list("pk", *texts, theme_name)
+        )
+
+    def as_values(self, exclude_columns=None, decimal_point="."):
+        """The rows of the CSV file, the values django-tables2's own as_values gives (a test holds them equal), all
+        text, numbers written with ``decimal_point``.
 
         django-tables2 inspects the signature of a column's value method for every cell, and a model instance per
-        row costs more than writing its line: a hundred thousand initiatives took 3,7 s. This streams plain values
-        from the one query of the search, in its order, with the words of a sum looked up once.
+        row costs more than writing its line: a hundred thousand initiatives took 3,7 s. This hands on the rows of
+        the search's query, whose every value the database has written.
         """
         exclude = set(exclude_columns or ())
         columns = [
@@ -573,43 +593,45 @@ class InitiativeTable(tables.Table):
             if not (column.column.exclude_from_export or column.name in exclude)
         ]
         yield [force_str(column.header, strings_only=True) for column in columns]
-        names = [column.name for column in columns]
-        themes = {value: str(label) for value, label in Theme.choices}  # get_theme_display translates all per call
-        english = get_language() == "en"
-        unknown_word, financed_word = gettext("unknown"), gettext("financed elsewhere")
-        at_least = at_least_text("\0")
-        status = {
-            (False, False): "",
-            (True, False): financed_word,
-            (False, True): unknown_word,
-            (True, True): f"{financed_word}, {unknown_word}",
-        }
-        for (
-            short,
-            short_en,
-            number,
-            title,
-            title_en,
-            chapter,
-            chapter_en,
-            theme,
-            amount,
-            unknown,
-            financed,
-        ) in self._csv_rows():
-            if amount is not None and unknown:
-                # "mindst 5,0 + ukendt", never 5,0 alone (budgets.display.figure_text)
-                amount = at_least.replace("\0", str(amount)) if amount else unknown_word
-            values = {
-                "strategy": (english and short_en) or short,
-                "number": number,
-                "title": (english and title_en) or title,
-                "chapter": (english and chapter_en) or chapter,
-                "theme": themes.get(theme, theme),
-                "amount": amount,
-                "status": status[bool(financed), bool(unknown)],
-            }
-            yield [values[name] for name in names]
+        order = [CSV_COLUMNS.index(column.name) for column in columns]
+        rows = self._csv_rows(decimal_point)
+        if order == list(range(len(CSV_COLUMNS))):
+            yield from rows
+        else:
+            yield from ([row[index] for index in order] for row in rows)
+
+
+def sums_as_text(amount, unknown, financed, decimal_point: str) -> list:
+    """An initiative's amount and other cells as the CSV file writes them, as expressions of the database of its
+    sums (amount, unknown cells, cells financed elsewhere): a number in the dialect's notation, "mindst 5.0 + ukendt"
+    where unknown cells are among known ones, never 5.0 alone (budgets.display.figure_text), and the words of the
+    other cells. The database writes them for a hundred thousand rows faster than Python calls a function each."""
+    unknown_word, financed_word = gettext("unknown"), gettext("financed elsewhere")
+    before, after = at_least_text("\0").split("\0")
+    number = Cast(amount, TextField())
+    with_unknown = Case(
+        When(Exact(amount, 0), then=Value(unknown_word)),
+        default=Concat(Value(before), number, Value(after), output_field=TextField()),
+        output_field=TextField(),
+    )
+    written_amount = Case(
+        When(IsNull(amount, True), then=Value("")),
+        When(GreaterThan(unknown, 0), then=with_unknown),
+        default=number if decimal_point == "." else Replace(number, Value("."), Value(decimal_point)),
+        output_field=TextField(),
+    )
+    financed_too = Case(
+        When(GreaterThan(unknown, 0), then=Value(f"{financed_word}, {unknown_word}")),
+        default=Value(financed_word),
+        output_field=TextField(),
+    )
+    status = Case(
+        When(GreaterThan(financed, 0), then=financed_too),
+        When(GreaterThan(unknown, 0), then=Value(unknown_word)),
+        default=Value(""),
+        output_field=TextField(),
+    )
+    return [written_amount, status]
 
 
 def comparison_table(comparison) -> tables.Table:

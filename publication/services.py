@@ -470,6 +470,24 @@ def _write_versions(publications: list[Publication]) -> None:
                 """,
                 [ids],
             )
+        # Each initiative's total over every year, which the search's CSV of every initiative reads: the version's
+        # cells are its strategy's standing ones, now that they are written.
+        cursor.execute(
+            """
+            INSERT INTO publication_publishedinitiativetotal (publication_id, initiative_id, amount, unknown, financed)
+            SELECT publication.id, link.initiative_id,
+                   SUM(cell.amount) FILTER (WHERE cell.kind = %s),
+                   COUNT(*) FILTER (WHERE cell.kind = %s),
+                   COUNT(*) FILTER (WHERE cell.kind = %s)
+            FROM publication_publication publication
+            JOIN publication_publishedcell cell
+                ON cell.strategy_id = publication.strategy_id AND cell.valid_until IS NULL
+            JOIN budgets_budgetline_initiatives link ON link.budgetline_id = cell.line_id
+            WHERE publication.id = ANY(%s)
+            GROUP BY publication.id, link.initiative_id
+            """,
+            [CellKind.AMOUNT, CellKind.UNKNOWN, CellKind.FINANCED_ELSEWHERE, ids],
+        )
     # Each version holds its strategy's status, authority and milestones as they stand too.
     tracking.write(publications)
 
@@ -522,6 +540,9 @@ def cancel(publication: Publication, user) -> None:
             cursor.execute("DELETE FROM publication_publishedyearsum WHERE publication_id = %s", [publication.pk])
             cursor.execute("DELETE FROM publication_publishedyeartotal WHERE publication_id = %s", [publication.pk])
             cursor.execute("DELETE FROM publication_publishedchaptertotal WHERE publication_id = %s", [publication.pk])
+            cursor.execute(
+                "DELETE FROM publication_publishedinitiativetotal WHERE publication_id = %s", [publication.pk]
+            )
             cursor.execute(
                 "DELETE FROM publication_publishedcell WHERE strategy_id = %s AND valid_from = %s", parameters
             )

@@ -131,7 +131,7 @@ def forget_publications() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE publication_publishedyearsum, publication_publishedyeartotal, publication_publishedchaptertotal, "
-            "publication_publishedcell, "
+            "publication_publishedinitiativetotal, publication_publishedcell, "
             "tracking_publishedstatusupdate, tracking_publishedmilestone, tracking_publishedresponsibility, "
             "tracking_publishedtracking, publication_publication"
         )

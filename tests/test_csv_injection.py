@@ -8,6 +8,7 @@ import io
 import pytest
 
 from budgets.changes import figures_changed
+from budgets.csvfiles import EXCEL_DA, RFC4180, CsvWriter, spreadsheet_text
 from budgets.models import BudgetLine
 from initiatives.models import Chapter, Initiative, Strategy
 
@@ -89,3 +90,15 @@ def test_the_open_data_csv_keeps_text_as_stored(client, stored):
     body = b"".join(client.get("/api/allocations.csv?strategy=2021").streaming_content).decode()
 
     assert ATTACKS["line"] in fields(body, ",")
+
+
+@pytest.mark.parametrize("dialect", [RFC4180, EXCEL_DA])
+def test_it_writes_rows_of_text_a_chunk_at_a_time_as_it_writes_them_one_by_one(dialect):
+    texts = ["Plain", "=1+1", "a;b", "line\n=2", "-2,5", "+3 %", "@x", "\tt", "æøå", "", "1-2", "a=b"]
+    rows = [["Plain", "text"]] * 7 + [[first, second] for first in texts for second in texts] + [["end", ""]] * 4
+    writer = CsvWriter(dialect, quote_all=True, text=spreadsheet_text)
+
+    chunked = "".join(writer.text_lines(["a", "b"], rows, chunk=3))
+
+    assert chunked == "".join(writer.lines(["a", "b"], rows))
+    assert "'=1+1" in chunked and "'@x" in chunked and '"-2,5"' in chunked

@@ -15,10 +15,16 @@ from budgets.cells import parse_cell
 from budgets.figures import budget_table
 from budgets.models import Allocation, BudgetLine
 from editing.services import CellEdit, grant_approver, save_grid
-from initiatives.models import Strategy
+from initiatives.models import Initiative, Strategy
 from publication import services
 from publication.editions import Edition
-from publication.models import Publication, PublishedCell, PublishedChapterTotal, PublishedYearTotal
+from publication.models import (
+    Publication,
+    PublishedCell,
+    PublishedChapterTotal,
+    PublishedInitiativeTotal,
+    PublishedYearTotal,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +157,32 @@ class TestPublish:
         }
         assert chapters == dict(by_chapter)
 
+    def test_it_writes_each_initiatives_total_over_every_year_from_the_versions_own_cells(
+        self, editor, approver, strategy
+    ):
+        save(editor, "26", 2022, "ukendt")
+        save(editor, "1", 2021, "Er finansieret")
+        save(editor, "27", 2023, "31,4")
+
+        publication = services.publish(strategy, approver, "Totaler")
+
+        # Added up here, one published cell at a time, under each initiative of its line.
+        expected = defaultdict(lambda: [None, 0, 0])
+        lines = {line.pk: line for line in BudgetLine.objects.filter(strategy=strategy).prefetch_related("initiatives")}
+        for cell in Edition.public().cells_of(strategy):
+            for initiative in lines[cell.line_id].initiatives.all():
+                totals = expected[initiative.pk]
+                if cell.kind == "amount":
+                    totals[0] = (totals[0] or 0) + cell.amount
+                totals[1] += cell.kind == "unknown"
+                totals[2] += cell.kind == "financed"
+        published = {
+            row.initiative_id: [row.amount, row.unknown, row.financed] for row in publication.initiative_totals.all()
+        }
+        assert published == dict(expected)
+        assert published[Initiative.objects.get(chapter__strategy=strategy, number="26").pk][1] >= 1
+        assert all(row.publication_id == publication.pk for row in publication.initiative_totals.all())
+
     def test_it_refuses_an_approver_who_changed_a_cell_of_the_draft(self, editor, approver, strategy):
         save(editor, "26", 2022, "17,0")
         save(approver, "27", 2022, "17,5", reason="Min egen rettelse")
@@ -273,6 +305,7 @@ class TestSchedule:
         assert sorted(PublishedCell.objects.filter(valid_until__isnull=True).values_list("pk", flat=True)) == standing
         assert not PublishedYearTotal.objects.filter(publication_id=publication.pk).exists()
         assert not PublishedChapterTotal.objects.filter(publication_id=publication.pk).exists()
+        assert not PublishedInitiativeTotal.objects.filter(publication_id=publication.pk).exists()
         assert services.publish(strategy, approver, "Nu").number == 2
 
     def test_it_never_cancels_a_public_version(self, editor, approver, strategy):
@@ -305,6 +338,8 @@ class TestTheDatabaseHoldsPublishedRows:
             "DELETE FROM publication_publishedyeartotal",
             "UPDATE publication_publishedchaptertotal SET amount = 0",
             "DELETE FROM publication_publishedchaptertotal",
+            "UPDATE publication_publishedinitiativetotal SET unknown = unknown + 1",
+            "DELETE FROM publication_publishedinitiativetotal",
             # A cell of one strategy naming a line of another: one key of both refers to the line in its strategy.
             "INSERT INTO publication_publishedcell (strategy_id, line_id, year, kind, amount, text, remark, "
             "is_correction, allocation_id, version, valid_from) SELECT other.id, cell.line_id, cell.year, cell.kind, "
