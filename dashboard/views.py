@@ -238,7 +238,7 @@ def compare(request):
         "comparison": comparison,
         "table": table,
         "chart": charts.comparison_chart(comparison, shown),
-        "strategies": form.offered_strategies,
+        "strategies": comparison.strategies,
     }
     return _csv_or_page(request, table, "comparison", "dashboard/compare.html", context)
 

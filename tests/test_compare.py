@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -58,6 +59,15 @@ class TestCompare:
         assert ["Strategi 2030 · 5. Internationalt samarbejde og sundhedsdiplomati", "", "46,8"] in [
             row[:3] for row in table
         ]
+
+    def test_it_cites_the_versions_of_the_strategies_compared_only(self, client):
+        chosen = client.get("/compare/", {"strategy": ["2021", "2030"], "year": "2025"}).content.decode()
+        every = client.get("/compare/", {"year": "2025"}).content.decode()
+
+        citation = re.search(r"Kilde: Strategy Tracker \(Erhvervsministeriet\), ([^.]*)\.", chosen).group(1)
+        assert citation.startswith("Strategi 2021, version 1") and "Strategi 2030, version 1" in citation
+        assert "Vækstplan 2018" not in citation
+        assert "Kilde: Strategy Tracker (Erhvervsministeriet), Vækstplan 2018, version 1" in every
 
     def test_it_keeps_the_selection_in_the_url_and_shows_it_checked(self, client):
         html = client.get("/compare/", {"strategy": "2030", "year": "2025", "by": "chapter"}).content.decode()
