@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from budgets.models import FrameAmount, FrameKind
 from budgets.numbers import ONE_DECIMAL, ZERO, Figure, format_amount
+from initiatives.english import translated
 from initiatives.models import Chapter, Strategy, Theme
 from publication.editions import Edition
 
@@ -70,19 +71,19 @@ class YearlyFunding:
                         "%(strategy)s: the totals for %(years)s include the growth-plan reserve of %(amount)s "
                         "mio. kr. a year; it is counted once, in this strategy."
                     )
-                    % {"strategy": strategy.short_title, "years": _join_years(inside), "amount": format_amount(amount)}
+                    % {"strategy": str(strategy), "years": _join_years(inside), "amount": format_amount(amount)}
                 )
             if outside:
                 notes.append(
                     _("%(strategy)s: the reserve for %(years)s is not distributed in any published table.")
-                    % {"strategy": strategy.short_title, "years": _join_years(outside)}
+                    % {"strategy": str(strategy), "years": _join_years(outside)}
                 )
         for year in self.years:
             sharing = [strategy for strategy in strategies if year in strategy.years]
             if len(sharing) > 1:
                 notes.append(
                     _("%(year)s is in the period of both %(first)s and %(second)s; each bar shows its own frame.")
-                    % {"year": year, "first": sharing[0].short_title, "second": sharing[1].short_title}
+                    % {"year": year, "first": str(sharing[0]), "second": str(sharing[1])}
                 )
         return notes
 
@@ -234,11 +235,10 @@ class ChapterRows(Sequence):
         rows = []
         for strategy_id, chapter_id in keys:
             strategy, chapter = self.strategies[strategy_id], chapters.get(chapter_id)
-            label = str(chapter) if chapter else self.reserve_label
+            # In the reader's language, where the strategy's texts have a translation.
+            label = Chapter.label(chapter.number, translated(chapter, "title")) if chapter else self.reserve_label
             key = f"{strategy.slug}:{chapter.number if chapter else RESERVES}"
-            rows.append(
-                ComparisonRow(f"{strategy.short_title} · {label}", figures[(strategy_id, chapter_id)], strategy, key)
-            )
+            rows.append(ComparisonRow(f"{strategy} · {label}", figures[(strategy_id, chapter_id)], strategy, key))
         return rows
 
 

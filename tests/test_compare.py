@@ -60,6 +60,13 @@ class TestCompare:
             row[:3] for row in table
         ]
 
+    def test_it_names_the_chapters_in_english_on_english_pages(self, client):
+        response = client.get("/en/compare/", {"by": "chapter", "year": "2022", "export": "csv"})
+        rows = [row[0] for row in csv.reader(io.StringIO(response.content.decode()))]
+
+        assert "Strategy 2021 · 5. Targeted internationalisation and cooperation between authorities" in rows
+        assert not any(row.startswith("Strategi 2021") for row in rows)
+
     def test_it_cites_the_versions_of_the_strategies_compared_only(self, client):
         chosen = client.get("/compare/", {"strategy": ["2021", "2030"], "year": "2025"}).content.decode()
         every = client.get("/compare/", {"year": "2025"}).content.decode()
