@@ -135,6 +135,11 @@ class TestEmbeds:
         assert "Kilde: Strategy Tracker (Erhvervsministeriet), Vækstplan 2018, version 1, marts 2018" in html
         assert "&lt;iframe src=&quot;http://testserver/embed/compare/?by=chapter&amp;amp;year=2022" in html
 
+    def test_it_cites_the_versions_in_english_on_english_pages(self, client):
+        html = client.get("/en/compare/?year=2022").content.decode()
+
+        assert "Source: Strategy Tracker (Erhvervsministeriet), Growth plan 2018, version 1, March 2018" in html
+
     def test_it_embeds_the_chart_of_an_initiative(self, client):
         initiative = Initiative.objects.filter(chapter__strategy__slug="2021", number="2").get()
 

@@ -58,12 +58,12 @@ def _versions(edition, strategies) -> str:
     for strategy in strategies:
         publication = edition.publication(strategy) if not edition.is_draft else None
         if publication is None:
-            parts.append(draft % {"strategy": strategy.short_title})
+            parts.append(draft % {"strategy": str(strategy)})
         else:
             day = (publication.published_at.astimezone(zone).date(), publication.precision)
             if day not in dates:
                 dates[day] = published_date(publication)
-            parts.append(version % {"strategy": strategy.short_title, "number": publication.number, "date": dates[day]})
+            parts.append(version % {"strategy": str(strategy), "number": publication.number, "date": dates[day]})
     return "; ".join(parts)
 
 
