@@ -277,8 +277,8 @@ class _Analyzer:
 def _checked_per_statement() -> list[str]:
     """Make the deferred foreign keys of the rows a load writes checked at the end of each statement instead of at
     the commit; returns their names. Checked at the commit, a load of ten million cells queued twenty million checks
-    that then read every row again, long after it had left shared buffers. A link may name an initiative of a batch
-    written later, so the links' keys stay deferred."""
+    (5,5 minutes of it, docs/benchmarks.md); per statement they run while the batch's rows are in shared buffers. A
+    link may name an initiative of a batch written later, so the links' keys stay deferred."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT conname FROM pg_constraint WHERE contype = 'f' AND condeferred "
