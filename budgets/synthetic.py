@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from budgets.changes import figures_changed
 from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, FundingFrame, LineKind, YearSum
 from initiatives.models import Chapter, Initiative, InitiativeLink, LinkRelation, Strategy, Theme
-from publication.models import DatePrecision
+from publication.models import DatePrecision, PublishedCell
 from publication.services import publish_as_published
 
 SLUG_PREFIX = "syn"
@@ -133,8 +133,8 @@ def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0, 
     result = GeneratedData()
     with transaction.atomic(), pgtrigger.ignore(*UNRECORDED):
         with connection.cursor() as cursor:
-            # The sums per chapter (budgets.models.YearSum) are refreshed once at the end, not after each COPY,
-            # when the planner would not yet know how large the tables have grown.
+            # The sums per chapter (budgets.models.YearSum) are refreshed once for each version of a batch, not by
+            # the triggers after each COPY and UPDATE.
             cursor.execute("SET LOCAL budgets.defer_year_sums = on")
         if Strategy.objects.filter(slug__startswith=f"{SLUG_PREFIX}{seed}-").exists():
             raise GenerationError(_("Synthetic strategies of seed %(seed)s exist already.") % {"seed": seed})
@@ -149,10 +149,14 @@ def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0, 
             FundingFrame(strategy=strategy, name=f"Aftale om {strategy.short_title}", note="", source=SOURCE)
             for strategy in made
         )
+        keys = _checked_per_statement()
+        analyzed = _Analyzer()
+        published_at = timezone.now() - timedelta(hours=versions)
         per_batch = max(1, BATCH_CELLS // (initiatives * years))
         for start in range(0, len(made), per_batch):
             batch = _Batch()
-            for strategy, frame in zip(made[start : start + per_batch], frames[start : start + per_batch], strict=True):
+            written = made[start : start + per_batch]
+            for strategy, frame in zip(written, frames[start : start + per_batch], strict=True):
                 line_ids = _reserve_ids(BudgetLine, initiatives)
                 _add_strategy(batch, rng, strategy, frame, chapters[strategy.pk], initiative_ids, line_ids, result)
                 batch.links += _links(rng, strategy, earlier[strategy.pk], initiative_ids)
@@ -160,15 +164,15 @@ def generate_data(strategies: int, initiatives: int, years: int, seed: int = 0, 
             result.initiatives += len(batch.initiatives)
             result.allocations += len(batch.cells)
             result.links += len(batch.links)
+            analyzed.grown(result.allocations)
+            # Each batch is published as soon as it is written, its versions with it: every step then reads and
+            # writes a batch's rows, still in shared buffers, and the whole load grows linearly with the cells.
+            _publish(written, versions, published_at)
         result.lines = result.initiatives
+        analyzed.everything()
+        _checked_at_commit(keys)
         with connection.cursor() as cursor:
-            for model in (Initiative, BudgetLine, BudgetLine.initiatives.through, Allocation, InitiativeLink):
-                # The planner must know the tables grew a thousandfold before the first page is asked for.
-                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
             cursor.execute("SET LOCAL budgets.defer_year_sums = off")
-            _refresh_year_sums(cursor, [strategy.pk for strategy in made])
-            cursor.execute(f'ANALYZE "{YearSum._meta.db_table}"')
-        _publish(made, versions)
         figures_changed()
     return result
 
@@ -219,31 +223,77 @@ def _add_strategy(batch, rng, strategy, frame, own, initiative_ids, line_ids, re
     ]
 
 
-def _publish(strategies, versions: int) -> None:
-    """Publish the strategies ``versions`` times, an hour apart, each later version with one cell in a hundred
-    raised by 0,1 mio. kr., as corrections are."""
-    started = timezone.now() - timedelta(hours=versions)
+def _publish(strategies, versions: int, started) -> None:
+    """Publish the strategies ``versions`` times, an hour after ``started`` and an hour apart, each later version
+    with one cell in a hundred raised by 0,1 mio. kr., as corrections are."""
     ids = [strategy.pk for strategy in strategies]
     for version in range(1, versions + 1):
-        if version > 1:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL budgets.defer_year_sums = on")
+        with connection.cursor() as cursor:
+            if version > 1:
                 cursor.execute(
                     "UPDATE budgets_allocation cell SET amount = amount + 0.1, version = version + 1 "
                     "FROM budgets_budgetline line WHERE line.id = cell.line_id AND line.strategy_id = ANY(%s) "
                     "AND cell.kind = 'amount' AND cell.id %% 100 = %s",
                     [ids, version],
                 )
-                cursor.execute("SET LOCAL budgets.defer_year_sums = off")
-                _refresh_year_sums(cursor, ids)
+            # A version copies the sums per chapter, which the triggers leave to the load (budgets.defer_year_sums).
+            _refresh_year_sums(cursor, ids)
         publish_as_published(
             strategies,
             started + timedelta(hours=version),
             DatePrecision.DAY,
             _("Generated figures, version %(number)d") % {"number": version},
         )
+
+
+# The tables a load grows, whose statistics the planner needs: ANALYZE reads a sample of the same size whatever
+# the table's, so taking them each time the cells have doubled costs a few passes in all.
+ANALYZED = [
+    Initiative,
+    BudgetLine,
+    BudgetLine.initiatives.through,
+    Allocation,
+    InitiativeLink,
+    YearSum,
+    PublishedCell,
+]
+
+
+class _Analyzer:
+    def __init__(self):
+        self.cells = 0
+
+    def grown(self, cells: int) -> None:
+        if cells >= 2 * self.cells:
+            self.everything()
+            self.cells = cells
+
+    def everything(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute('ANALYZE "publication_publishedcell"')
+            for model in ANALYZED:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+
+
+def _checked_per_statement() -> list[str]:
+    """Make the deferred foreign keys of the rows a load writes checked at the end of each statement instead of at
+    the commit; returns their names. Checked at the commit, a load of ten million cells queued twenty million checks
+    (5,5 minutes of it, docs/benchmarks.md); per statement they run while the batch's rows are in shared buffers. A
+    link may name an initiative of a batch written later, so the links' keys stay deferred."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT conname FROM pg_constraint WHERE contype = 'f' AND condeferred "
+            "AND conrelid <> %s::regclass ORDER BY conname",
+            [InitiativeLink._meta.db_table],
+        )
+        keys = [name for (name,) in cursor.fetchall()]
+        cursor.execute(f"SET CONSTRAINTS {', '.join(connection.ops.quote_name(name) for name in keys)} IMMEDIATE")
+    return keys
+
+
+def _checked_at_commit(keys: list[str]) -> None:
+    """Give the keys back their declared timing: the load may be one part of a larger transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {', '.join(connection.ops.quote_name(name) for name in keys)} DEFERRED")
 
 
 def _refresh_year_sums(cursor, strategy_ids: list[int]) -> None:

@@ -4,13 +4,25 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from budgets import synthetic
 from budgets.changes import generation
-from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount
+from budgets.models import Allocation, BudgetLine, CellKind, FrameAmount, FundingFrame, YearSum
 from budgets.synthetic import SLUG_PREFIX, GenerationError, generate_data
 from initiatives.models import Chapter, Initiative, InitiativeLink, Strategy
+from publication.models import (
+    DatePrecision,
+    Publication,
+    PublishedCell,
+    PublishedChapterTotal,
+    PublishedYearSum,
+    PublishedYearTotal,
+)
+from publication.services import publish_as_published
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +61,78 @@ def content(seed) -> dict:
             raise Rollback
     except Rollback:
         return data
+
+
+def versions() -> dict:
+    """Every version of the synthetic strategies as the public reads it, by the cells' places instead of ids: its
+    cells, its sums per chapter and theme, its totals per theme and per chapter."""
+    found = {}
+    for publication in Publication.objects.filter(strategy__slug__startswith=SLUG_PREFIX).select_related("strategy"):
+        number = publication.number
+        cells = PublishedCell.objects.filter(strategy=publication.strategy, valid_from__lte=number).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=number)
+        )
+        sums = PublishedYearSum.objects.filter(publication=publication)
+        found[(publication.strategy.slug, number)] = {
+            "note": publication.note,
+            "changed": publication.changed_cells,
+            "cells": sorted(cells.values_list("line__position", "year", "kind", "amount", "text", "remark", "version")),
+            "sums": sorted(sums.values_list("chapter__number", "theme", "year", "amount", "unknown", "financed")),
+            "themes": sorted(
+                PublishedYearTotal.objects.filter(publication=publication).values_list(
+                    "theme", "year", "amount", "unknown", "financed"
+                )
+            ),
+            "chapters": sorted(
+                PublishedChapterTotal.objects.filter(publication=publication).values_list(
+                    "chapter__number", "year", "amount", "unknown", "financed"
+                )
+            ),
+        }
+    return found
+
+
+def generated_versions(seed: int) -> tuple[dict, dict]:
+    """The versions generate_data publishes, and the places of the cells each later version changed; rolled back."""
+    try:
+        with transaction.atomic():
+            generate_data(**SIZE, seed=seed, versions=3)
+            changed = {
+                number: list(
+                    PublishedCell.objects.filter(strategy__slug__startswith=SLUG_PREFIX, valid_from=number)
+                    .order_by()
+                    .values_list("strategy__slug", "line__position", "year")
+                )
+                for number in (2, 3)
+            }
+            found = versions()
+            raise Rollback
+    except Rollback:
+        return found, changed
+
+
+def published_by_hand(seed: int, changed: dict) -> dict:
+    """The same strategies generated in one version, then for each later one the cells of ``changed`` raised by 0,1
+    in the draft, whose triggers keep the sums, and the draft published as the app publishes it; rolled back."""
+    try:
+        with transaction.atomic():
+            generate_data(**SIZE, seed=seed, versions=1)
+            strategies = list(Strategy.objects.filter(slug__startswith=SLUG_PREFIX))
+            for number in (2, 3):
+                places = Q(pk__in=[])
+                for slug, position, year in changed[number]:
+                    places |= Q(line__strategy__slug=slug, line__position=position, year=year)
+                Allocation.objects.filter(places).update(amount=F("amount") + Decimal("0.1"), version=F("version") + 1)
+                publish_as_published(
+                    strategies,
+                    timezone.now(),
+                    DatePrecision.DAY,
+                    _("Generated figures, version %(number)d") % {"number": number},
+                )
+            found = versions()
+            raise Rollback
+    except Rollback:
+        return found
 
 
 class TestGenerateData:
@@ -141,6 +225,44 @@ class TestGenerateData:
         with pytest.raises(GenerationError, match="frø 3 findes allerede"):
             generate_data(**SIZE, seed=3)
         assert Allocation.objects.count() == count
+
+    def test_its_versions_hold_what_publishing_the_draft_gives_whatever_the_batches(self, monkeypatch):
+        monkeypatch.setattr(synthetic, "BATCH_CELLS", SIZE["initiatives"] * SIZE["years"])  # a strategy a batch
+
+        generated, changed = generated_versions(seed=5)
+
+        assert all(changed.values())
+        assert len(generated) == 3 * SIZE["strategies"]
+        assert generated == published_by_hand(5, changed)
+
+    def test_its_published_rows_stay_protected(self):
+        generate_data(**SIZE, seed=3, versions=2)
+
+        published = PublishedCell.objects.filter(strategy__slug__startswith=SLUG_PREFIX, kind=CellKind.AMOUNT)
+        with pytest.raises(IntegrityError, match="never changes"), transaction.atomic():
+            published.filter(valid_until__isnull=True).update(amount=F("amount") + 1)
+        with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic():
+            published.filter(valid_until=2).delete()
+
+    def test_it_leaves_the_foreign_keys_checked_at_the_commit_again(self):
+        generate_data(**SIZE, seed=3)
+
+        written = False
+        with pytest.raises(IntegrityError), transaction.atomic():
+            FundingFrame.objects.create(strategy_id=2**40, name="Uden strategi", note="", source="")
+            written = True  # checked at once, the missing strategy would have been refused already
+            connection.check_constraints()
+        assert written
+
+    def test_it_leaves_the_sums_to_the_triggers_again(self):
+        generate_data(**SIZE, seed=3)
+        cell = Allocation.objects.filter(line__strategy__slug__startswith=SLUG_PREFIX, kind=CellKind.AMOUNT).first()
+        sums = YearSum.objects.filter(strategy=cell.line.strategy, chapter=cell.line.chapter, year=cell.year)
+        before = sums.aggregate(total=Sum("amount"))["total"]
+
+        Allocation.objects.filter(pk=cell.pk).update(amount=F("amount") + 1)
+
+        assert sums.aggregate(total=Sum("amount"))["total"] == before + 1
 
 
 class TestGenerateDataCommand:
