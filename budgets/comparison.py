@@ -59,8 +59,7 @@ class YearlyFunding:
         """Plain statements of how the strategies held (the page of them shown) relate where they share a year, for
         the chart and the table."""
         notes = []
-        strategies = self.strategies
-        for strategy in strategies:
+        for strategy in self.strategies:
             reserve_years = [year for year in self.years if self.frame(strategy, year, FrameKind.RESERVE)]
             inside = [year for year in reserve_years if year in strategy.years]
             outside = [year for year in reserve_years if year not in strategy.years]
@@ -79,7 +78,7 @@ class YearlyFunding:
                     % {"strategy": str(strategy), "years": _join_years(outside)}
                 )
         for year in self.years:
-            sharing = [strategy for strategy in strategies if year in strategy.years]
+            sharing = [strategy for strategy in self.strategies if year in strategy.years]
             if len(sharing) > 1:
                 notes.append(
                     _("%(year)s is in the period of both %(first)s and %(second)s; each bar shows its own frame.")

@@ -249,10 +249,6 @@ class CompareForm(forms.Form):
         years = sorted({year for strategy in strategies for year in strategy.years})
         self.fields["year"].choices = [(year, str(year)) for year in years]
 
-    @property
-    def offered_strategies(self) -> list[Strategy]:
-        return list(self.fields["strategy"].offered.values())
-
     def every_year_query(self) -> str:
         """The address's query for the same comparison over every year of the chosen strategies (the wide view).
 
